@@ -1,0 +1,31 @@
+package dev.junction.engine.tensor;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One tensor element type as the engine computes with it: its block layout, a plain scalar reference, and the fast
+ * (Vector API) path that must agree with the reference.
+ *
+ * <p>Offsets are in bytes into {@code MemorySegment}s holding blocks in the GGUF/ggml layout; {@code n} is a number of
+ * elements and must be a multiple of the type's block size. Implementations are stateless and thread-safe.
+ */
+public interface QuantFormat {
+    GgmlType type();
+
+    /** Expands {@code n} elements starting at byte {@code offset} of {@code src} into {@code dst[dstOffset..]}. */
+    void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int n);
+
+    /** Σ w[i]·x[i] over {@code n} elements, computed the plain scalar way: the oracle for {@link #dot}. */
+    float dotReference(MemorySegment w, long offset, float[] x, int xOffset, int n);
+
+    /** Σ w[i]·x[i] over {@code n} elements with the widest vector species the CPU has. */
+    float dot(MemorySegment w, long offset, float[] x, int xOffset, int n);
+
+    /** Encodes {@code n} floats into blocks at byte {@code offset} of {@code dst} (used to write models). */
+    void quantize(float[] src, int srcOffset, int n, MemorySegment dst, long offset);
+
+    /** The format for {@code type}; throws {@link UnsupportedOperationException} for a type without kernels. */
+    static QuantFormat of(GgmlType type) {
+        return QuantFormats.of(type);
+    }
+}
