@@ -1,0 +1,73 @@
+package dev.junction.engine.model;
+
+/**
+ * Rotary position embedding as ggml computes it: pair {@code i} of a head turns by {@code pos · base^(-2i/d) / f_i},
+ * where {@code f_i} is a per-pair frequency divisor (Llama 3 scaling, from a {@code rope_freqs} tensor or from
+ * metadata) and positions may be linearly scaled. The angles of one position are prepared once per step and then
+ * applied to every head of Q and K in every layer.
+ */
+final class Rope {
+    private final RopeStyle style;
+    private final int dims;
+    private final float base;
+    private final float positionScale;
+    private final float[] factors; // per pair, or null
+
+    Rope(ModelConfig config, float[] factorsFromFile) {
+        this.style = config.architecture().ropeStyle();
+        this.dims = config.ropeDims();
+        this.base = config.ropeBase();
+        this.positionScale = config.ropeScale();
+        this.factors = factorsFromFile != null ? factorsFromFile
+                : config.ropeScaling() != null ? llama3Factors(config) : null;
+    }
+
+    /** Fills {@code cos} and {@code sin} (one entry per pair) for position {@code pos}. */
+    void prepare(int pos, float[] cos, float[] sin) {
+        float thetaScale = (float) Math.pow(base, -2.0 / dims);
+        float theta = pos;
+        for (int i = 0; i < dims / 2; i++) {
+            float t = positionScale * (factors != null ? theta / factors[i] : theta);
+            cos[i] = (float) Math.cos(t);
+            sin[i] = (float) Math.sin(t);
+            theta *= thetaScale;
+        }
+    }
+
+    /** Rotates {@code heads} consecutive heads of size {@code headDim} starting at {@code offset}. */
+    void rotate(float[] v, int offset, int heads, int headDim, float[] cos, float[] sin) {
+        int half = dims / 2;
+        for (int h = 0; h < heads; h++) {
+            int base = offset + h * headDim;
+            for (int i = 0; i < half; i++) {
+                int a = style == RopeStyle.NORMAL ? base + 2 * i : base + i;
+                int b = style == RopeStyle.NORMAL ? a + 1 : a + half;
+                float x0 = v[a], x1 = v[b];
+                v[a] = x0 * cos[i] - x1 * sin[i];
+                v[b] = x0 * sin[i] + x1 * cos[i];
+            }
+        }
+    }
+
+    /** Llama 3.1 frequency scaling: long wavelengths slowed by {@code factor}, short ones kept, smooth between. */
+    static float[] llama3Factors(ModelConfig c) {
+        ModelConfig.RopeScaling s = c.ropeScaling();
+        float[] f = new float[c.ropeDims() / 2];
+        double lowWavelen = s.originalContext() / s.lowFreqFactor();
+        double highWavelen = s.originalContext() / s.highFreqFactor();
+        for (int i = 0; i < f.length; i++) {
+            double freq = Math.pow(c.ropeBase(), -2.0 * i / c.ropeDims());
+            double wavelen = 2 * Math.PI / freq;
+            if (wavelen < highWavelen) {
+                f[i] = 1f;
+            } else if (wavelen > lowWavelen) {
+                f[i] = s.factor();
+            } else {
+                double smooth = (s.originalContext() / wavelen - s.lowFreqFactor()) / (s.highFreqFactor() - s.lowFreqFactor());
+                double scaled = (1 - smooth) * freq / s.factor() + smooth * freq;
+                f[i] = (float) (freq / scaled);
+            }
+        }
+        return f;
+    }
+}

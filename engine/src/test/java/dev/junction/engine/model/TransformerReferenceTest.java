@@ -1,0 +1,58 @@
+package dev.junction.engine.model;
+
+import dev.junction.engine.gguf.GgufFile;
+import dev.junction.engine.kernel.Parallel;
+import dev.junction.testkit.SharedModels;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The engine's forward pass agrees with a plain double-precision implementation written in the test. */
+class TransformerReferenceTest {
+    /** Largest logit error allowed, relative to the largest logit magnitude at that position. */
+    static final double TOLERANCE = 1e-4;
+
+    @Test
+    void defaultModelAgreesWithTheReferenceAtEveryPosition() {
+        assertAgrees(SharedModels.stories260K(), new int[]{1, 403, 407, 261, 378, 432, 383, 286, 261, 376}, 2);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"A-llama-F32", "A-llama-F16", "A-llama-BF16", "A-llama-Q8_0", "A-llama-Q4_0",
+            "A-llama-Q4_1", "A-llama-Q5_0", "A-llama-Q5_1", "A-llama-Q4_K", "A-llama-Q5_K", "A-llama-Q6_K",
+            "B-llama-F16", "B-llama-Q8_0", "B-llama-Q4_K", "C-qwen2-F16", "C-qwen2-Q8_0", "C-qwen2-Q4_K"})
+    void filesWrittenByLlamaCppAgreeWithTheReference(String name) {
+        assertAgrees(SharedModels.file("arch/" + name + ".gguf"), new int[]{1, 17, 300, 42, 511, 3}, 2);
+    }
+
+    /** Feeds {@code tokens} one by one to both implementations and compares the logits at every position. */
+    static void assertAgrees(Path path, int[] tokens, int threads) {
+        try (GgufFile file = GgufFile.open(path); Parallel parallel = new Parallel(threads)) {
+            Architecture arch = Architecture.byName(file.metadata().requireString("general.architecture")).orElseThrow();
+            int vocab = file.metadata().requireStringArray("tokenizer.ggml.tokens").length;
+            ModelConfig config = ModelConfig.read(path, file.metadata(), arch, vocab);
+            TensorManifest.of(config).check(file);
+            Transformer engine = new Transformer(config, Weights.load(file, config));
+            Transformer.Sequence seq = engine.newSequence(tokens.length);
+            ReferenceTransformer reference = new ReferenceTransformer(file);
+            for (int pos = 0; pos < tokens.length; pos++) {
+                float[] actual = engine.forward(seq, tokens[pos], parallel);
+                double[] expected = reference.forward(tokens[pos]);
+                assertThat(maxNormalisedError(actual, expected))
+                        .as("%s, position %d", path.getFileName(), pos)
+                        .isLessThan(TOLERANCE);
+            }
+        }
+    }
+
+    static double maxNormalisedError(float[] actual, double[] expected) {
+        double scale = 0, err = 0;
+        for (double e : expected) scale = Math.max(scale, Math.abs(e));
+        for (int i = 0; i < expected.length; i++) err = Math.max(err, Math.abs(actual[i] - expected[i]));
+        return err / Math.max(scale, 1e-30);
+    }
+}
