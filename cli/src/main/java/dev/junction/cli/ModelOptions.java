@@ -1,0 +1,39 @@
+package dev.junction.cli;
+
+import dev.junction.engine.kernel.Parallel;
+import dev.junction.engine.model.Model;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+
+/** Options shared by commands that run a model: threads and context size. */
+final class ModelOptions {
+    @Option(names = {"-t", "--threads"}, description = "Threads for the kernels (default: all cores).")
+    Integer threads;
+
+    @Option(names = {"-c", "--ctx"}, description = "Context size in tokens (default: what the prompt and -n need, "
+            + "at most the model's; 4096 for chat).")
+    Integer ctx;
+
+    Parallel parallel() {
+        return new Parallel(threads != null ? threads : Parallel.defaultThreads());
+    }
+
+    static Model load(String modelArg, PrintWriter err) {
+        var path = DefaultModel.resolve(modelArg);
+        ProgressBar bar = new ProgressBar(err, "loading " + path.getFileName());
+        Model model = Model.load(path, bar);
+        bar.finish();
+        return model;
+    }
+
+    /** The context to allocate: {@code --ctx} if given, else {@code wanted}, never beyond the model's maximum. */
+    int context(Model model, int wanted) {
+        int max = model.config().contextLength();
+        if (ctx != null) {
+            if (ctx < 1) throw new IllegalArgumentException("--ctx must be positive, got " + ctx);
+            return ctx;
+        }
+        return Math.min(wanted, max);
+    }
+}

@@ -1,0 +1,97 @@
+package dev.junction.cli;
+
+import dev.junction.testkit.GreedyReference;
+import dev.junction.testkit.SharedModels;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The commands as a user runs them, in-process: arguments in, stdout/stderr and exit code out. */
+class CliTest {
+    @TempDir
+    static Path home;
+
+    record Result(int exitCode, String out, String err) {}
+
+    @BeforeAll
+    static void isolateDataFolder() {
+        System.setProperty("junction.home", home.toString());
+    }
+
+    static Result junction(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = Main.execute(args, new PrintWriter(out), new PrintWriter(err));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void runPrintsLlamaCppsGreedyContinuationWithTheEmbeddedModel() {
+        Result r = junction("run", "-p", "Once upon a time", "-n", "32", "--temp", "0");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo(GreedyReference.stories260K().continuation() + "\n");
+        assertThat(r.out()).isEqualTo(", there was a little girl named Lily. She loved to play outside in the park. One day, she saw\n");
+        assertThat(r.err()).contains("prompt: 5 tokens").contains("generation: 32 tokens").contains("tokens/s");
+    }
+
+    @Test
+    void tokenizePrintsIdsWithBos() {
+        Result r = junction("tokenize", SharedModels.stories260K().toString(), "Once upon a time");
+        assertThat(r.out().strip()).isEqualTo("1 403 407 261 378");
+        assertThat(junction("tokenize", SharedModels.stories260K().toString(), "Once upon a time", "--no-bos").out().strip())
+                .isEqualTo("403 407 261 378");
+    }
+
+    @Test
+    void infoDescribesTheDefaultModel() {
+        Result r = junction("info");
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.out()).contains("architecture:  llama").contains("F32").contains("llama.embedding_length");
+    }
+
+    @Test
+    void aCorruptModelIsOneClearLineAndANonZeroExit(@TempDir Path dir) throws IOException {
+        Path bad = dir.resolve("bad.gguf");
+        Files.write(bad, Files.readAllBytes(SharedModels.stories260K()), java.nio.file.StandardOpenOption.CREATE);
+        try (var ch = java.nio.channels.FileChannel.open(bad, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(100_000);
+        }
+        Result r = junction("run", bad.toString(), "-p", "hi", "-n", "2");
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.err().strip()).startsWith("junction: " + bad).contains("truncated").doesNotContain("\n").doesNotContain("at dev.");
+    }
+
+    @Test
+    void tokenizeJsonlPassesEveryTokenizerTestVector() throws IOException {
+        try (var files = Files.list(SharedModels.dir().resolve("vocab"))) {
+            for (Path out : files.filter(p -> p.toString().endsWith(".gguf.out")).sorted().toList()) {
+                Path vocab = Path.of(out.toString().replaceFirst("\\.out$", ""));
+                if (!Files.exists(vocab) || vocab.getFileName().toString().contains("bert-bge")) continue;
+                String[] inputs = Files.readString(Path.of(vocab + ".inp")).split("\n__ggml_vocab_test__\n", -1);
+                String[] expected = Files.readString(out).split("\n", -1);
+                StringBuilder jsonl = new StringBuilder();
+                var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+                int n = Math.min(inputs.length, expected.length);
+                for (int i = 0; i < n; i++) jsonl.append(mapper.writeValueAsString(inputs[i])).append('\n');
+                TokenizeCommand.stdin = new ByteArrayInputStream(jsonl.toString().getBytes(StandardCharsets.UTF_8));
+                Result r = junction("tokenize", vocab.toString(), "--jsonl");
+                assertThat(r.exitCode()).as(vocab + ": " + r.err()).isZero();
+                String[] lines = r.out().split("\n", -1);
+                for (int i = 0; i < n; i++) {
+                    assertThat(lines[i]).as("%s case %d: %s", vocab.getFileName(), i, inputs[i]).isEqualTo(expected[i].strip());
+                }
+            }
+        } finally {
+            TokenizeCommand.stdin = System.in;
+        }
+    }
+}
