@@ -5,7 +5,20 @@ final class QuantFormats {
     private QuantFormats() {}
 
     static QuantFormat of(GgmlType type) {
-        // Filled in by the tensor package: one implementation per supported type.
-        throw new UnsupportedOperationException("no kernels for tensor type " + type);
+        return switch (type) {
+            case F32 -> F32Format.INSTANCE;
+            case F16 -> F16Format.INSTANCE;
+            case BF16 -> Bf16Format.INSTANCE;
+            case Q8_0 -> Q8_0Format.INSTANCE;
+            case Q4_0 -> Q4_0Format.INSTANCE;
+            case Q4_1 -> Q4_1Format.INSTANCE;
+            case Q5_0 -> Q5_0Format.INSTANCE;
+            case Q5_1 -> Q5_1Format.INSTANCE;
+            case Q4_K -> Q4_KFormat.INSTANCE;
+            case Q5_K -> Q5_KFormat.INSTANCE;
+            case Q6_K -> Q6_KFormat.INSTANCE;
+            case Q8_K -> Q8_KFormat.INSTANCE;
+            default -> throw new UnsupportedOperationException("no kernels for tensor type " + type);
+        };
     }
 }
