@@ -75,9 +75,9 @@ public final class Q6_KFormat implements QuantFormat {
                     // inlining budget covers every Vector API call
                     for (int k = 0; k < 4; k++) {
                         ByteVector bits = ByteVector.fromMemorySegment(Simd.B, w, ql + l + 32 * (k & 1), ByteOrder.LITTLE_ENDIAN);
-                        ByteVector q = bits.lanewise(VectorOperators.LSHR, 4 * (k >> 1)).and((byte) 0xF)
-                                .or(hb.lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3).lanewise(VectorOperators.LSHL, 4))
-                                .sub((byte) 32);
+                        ByteVector nibble = k < 2 ? bits.and((byte) 0xF) : bits.lanewise(VectorOperators.LSHR, 4);
+                        ByteVector q = nibble.or(hb.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+                        hb = hb.lanewise(VectorOperators.LSHR, 2); // constant shifts only: the next two bits
                         FloatVector scale = FloatVector.broadcast(Simd.F, d * Blocks.i8(w, sc + is + 2 * k));
                         for (int part = 0; part < Simd.PARTS; part++) {
                             FloatVector xv = FloatVector.fromArray(Simd.F, x, y + 32 * k + l + part * Simd.FL);
