@@ -1,0 +1,75 @@
+package dev.junction.engine.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+/** bfloat16 elements: the upper 16 bits of a float32; widening is a 16-bit left shift, done in registers. */
+public final class Bf16Format implements QuantFormat {
+    public static final Bf16Format INSTANCE = new Bf16Format();
+
+    private Bf16Format() {}
+
+    /** The float whose upper half is {@code bits}. */
+    public static float toFloat(short bits) {
+        return Float.intBitsToFloat(bits << 16);
+    }
+
+    /** {@code v} rounded to bfloat16 the way ggml does: to nearest, ties to even; NaNs stay (quiet) NaNs. */
+    public static short fromFloat(float v) {
+        int u = Float.floatToRawIntBits(v);
+        if ((u & 0x7FFFFFFF) > 0x7F800000) return (short) ((u >>> 16) | 64);
+        return (short) ((u + (0x7FFF + ((u >>> 16) & 1))) >>> 16);
+    }
+
+    private static float read(MemorySegment s, long offset) {
+        return toFloat(s.get(Blocks.I16, offset));
+    }
+
+    private static FloatVector widen(ShortVector v) {
+        return v.convertShape(VectorOperators.S2I, Simd.I, 0).lanewise(VectorOperators.LSHL, 16)
+                .reinterpretAsFloats();
+    }
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.BF16;
+    }
+
+    @Override
+    public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
+        for (int i = 0; i < n; i++) dst[dstOffset + i] = read(src, offset + 2L * i);
+    }
+
+    @Override
+    public float dotReference(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) sum += read(w, offset + 2L * i) * x[xOffset + i];
+        return (float) sum;
+    }
+
+    @Override
+    public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+        int fl = Simd.FL;
+        FloatVector acc0 = FloatVector.zero(Simd.F);
+        FloatVector acc1 = FloatVector.zero(Simd.F);
+        int i = 0;
+        for (; i + 2 * fl <= n; i += 2 * fl) {
+            FloatVector w0 = widen(ShortVector.fromMemorySegment(Simd.S, w, offset + 2L * i, ByteOrder.LITTLE_ENDIAN));
+            FloatVector w1 = widen(ShortVector.fromMemorySegment(Simd.S, w, offset + 2L * (i + fl), ByteOrder.LITTLE_ENDIAN));
+            acc0 = w0.fma(FloatVector.fromArray(Simd.F, x, xOffset + i), acc0);
+            acc1 = w1.fma(FloatVector.fromArray(Simd.F, x, xOffset + i + fl), acc1);
+        }
+        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) sum += read(w, offset + 2L * i) * x[xOffset + i];
+        return sum;
+    }
+
+    @Override
+    public void quantize(float[] src, int srcOffset, int n, MemorySegment dst, long offset) {
+        for (int i = 0; i < n; i++) dst.set(Blocks.I16, offset + 2L * i, fromFloat(src[srcOffset + i]));
+    }
+}

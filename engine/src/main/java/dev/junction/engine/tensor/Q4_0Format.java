@@ -1,0 +1,97 @@
+package dev.junction.engine.tensor;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+/**
+ * Q4_0: blocks of 32 elements in 18 bytes: {@code half d; uint8 qs[16]}. Byte {@code j} holds element {@code j} in
+ * its low nibble and element {@code j+16} in its high nibble; an element is {@code (nibble - 8) * d}.
+ */
+public final class Q4_0Format implements QuantFormat {
+    public static final Q4_0Format INSTANCE = new Q4_0Format();
+    private static final int QK = 32;
+    private static final int BYTES = 18;
+
+    private Q4_0Format() {}
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.Q4_0;
+    }
+
+    @Override
+    public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
+        int nb = Blocks.blocks(type(), n);
+        for (int b = 0; b < nb; b++) {
+            long p = offset + (long) b * BYTES;
+            float d = Fp16.read(src, p);
+            int y = dstOffset + b * QK;
+            for (int j = 0; j < QK / 2; j++) {
+                int q = Blocks.u8(src, p + 2 + j);
+                dst[y + j] = ((q & 0xF) - 8) * d;
+                dst[y + j + QK / 2] = ((q >>> 4) - 8) * d;
+            }
+        }
+    }
+
+    @Override
+    public float dotReference(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+        return Blocks.dotByDequantizing(this, w, offset, x, xOffset, n);
+    }
+
+    @Override
+    public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+        int nb = Blocks.blocks(type(), n);
+        FloatVector acc = FloatVector.zero(Simd.F);
+        for (int b = 0; b < nb; b++) {
+            long p = offset + (long) b * BYTES;
+            int xb = xOffset + b * QK;
+            FloatVector block = FloatVector.zero(Simd.F);
+            for (int j = 0; j < QK / 2; j += Simd.BL) {
+                ByteVector q = ByteVector.fromMemorySegment(Simd.B, w, p + 2 + j, ByteOrder.LITTLE_ENDIAN);
+                ByteVector lo = q.and((byte) 0xF).sub((byte) 8);
+                ByteVector hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
+                for (int part = 0; part < Simd.PARTS; part++) {
+                    int xi = xb + j + part * Simd.FL;
+                    block = Simd.toFloat(lo, part).fma(FloatVector.fromArray(Simd.F, x, xi), block);
+                    block = Simd.toFloat(hi, part).fma(FloatVector.fromArray(Simd.F, x, xi + QK / 2), block);
+                }
+            }
+            acc = block.fma(FloatVector.broadcast(Simd.F, Fp16.read(w, p)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * As ggml's {@code quantize_row_q4_0_ref}: {@code d = m / -8} where {@code m} is the element of largest
+     * magnitude (so it maps to nibble 0), nibble {@code = min(15, trunc(x/d + 8.5))}.
+     */
+    @Override
+    public void quantize(float[] src, int srcOffset, int n, MemorySegment dst, long offset) {
+        int nb = Blocks.blocks(type(), n);
+        for (int b = 0; b < nb; b++) {
+            int s = srcOffset + b * QK;
+            long p = offset + (long) b * BYTES;
+            float amax = 0, max = 0;
+            for (int j = 0; j < QK; j++) {
+                float v = src[s + j];
+                if (amax < Math.abs(v)) {
+                    amax = Math.abs(v);
+                    max = v;
+                }
+            }
+            float d = max / -8;
+            float id = d != 0 ? 1.0f / d : 0.0f;
+            Fp16.write(dst, p, d);
+            for (int j = 0; j < QK / 2; j++) {
+                int q0 = Math.min(15, (int) (src[s + j] * id + 8.5f));
+                int q1 = Math.min(15, (int) (src[s + j + QK / 2] * id + 8.5f));
+                Blocks.put8(dst, p + 2 + j, q0 | (q1 << 4));
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.junction.engine.tensor;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+/**
+ * Q4_K: super-blocks of 256 elements in 144 bytes: {@code half d; half dmin; uint8 scales[12]; uint8 qs[128]}.
+ * Eight sub-blocks of 32 each have a six-bit scale {@code sc} and min {@code m} ({@link KQuants#scale}); element
+ * value is {@code d·sc·q - dmin·m}. The elements go in four chunks of 64: chunk {@code c} uses bytes
+ * {@code qs[32c .. 32c+31]}, whose low nibbles are sub-block {@code 2c} and high nibbles sub-block {@code 2c+1}.
+ */
+public final class Q4_KFormat implements QuantFormat {
+    public static final Q4_KFormat INSTANCE = new Q4_KFormat();
+    private static final int QK = KQuants.QK_K;
+    private static final int BYTES = 144;
+
+    private Q4_KFormat() {}
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.Q4_K;
+    }
+
+    @Override
+    public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
+        int nb = Blocks.blocks(type(), n);
+        for (int b = 0; b < nb; b++) {
+            long p = offset + (long) b * BYTES;
+            float d = Fp16.read(src, p);
+            float dmin = Fp16.read(src, p + 2);
+            int y = dstOffset + b * QK;
+            for (int c = 0; c < 4; c++) {
+                float d0 = d * KQuants.scale(src, p + 4, 2 * c), m0 = dmin * KQuants.min(src, p + 4, 2 * c);
+                float d1 = d * KQuants.scale(src, p + 4, 2 * c + 1), m1 = dmin * KQuants.min(src, p + 4, 2 * c + 1);
+                for (int l = 0; l < 32; l++) {
+                    int q = Blocks.u8(src, p + 16 + 32 * c + l);
+                    dst[y + 64 * c + l] = d0 * (q & 0xF) - m0;
+                    dst[y + 64 * c + 32 + l] = d1 * (q >>> 4) - m1;
+                }
+            }
+        }
+    }
+
+    @Override
+    public float dotReference(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+        return Blocks.dotByDequantizing(this, w, offset, x, xOffset, n);
+    }
+
+    @Override
+    public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+        int nb = Blocks.blocks(type(), n);
+        FloatVector acc0 = FloatVector.zero(Simd.F);
+        FloatVector acc1 = FloatVector.zero(Simd.F);
+        for (int b = 0; b < nb; b++) {
+            long p = offset + (long) b * BYTES;
+            float d = Fp16.read(w, p);
+            float dmin = Fp16.read(w, p + 2);
+            for (int c = 0; c < 4; c++) {
+                FloatVector d0 = FloatVector.broadcast(Simd.F, d * KQuants.scale(w, p + 4, 2 * c));
+                FloatVector m0 = FloatVector.broadcast(Simd.F, -dmin * KQuants.min(w, p + 4, 2 * c));
+                FloatVector d1 = FloatVector.broadcast(Simd.F, d * KQuants.scale(w, p + 4, 2 * c + 1));
+                FloatVector m1 = FloatVector.broadcast(Simd.F, -dmin * KQuants.min(w, p + 4, 2 * c + 1));
+                int xc = xOffset + b * QK + 64 * c;
+                for (int l = 0; l < 32; l += Simd.BL) {
+                    ByteVector q = ByteVector.fromMemorySegment(Simd.B, w, p + 16 + 32 * c + l, ByteOrder.LITTLE_ENDIAN);
+                    ByteVector lo = q.and((byte) 0xF);
+                    ByteVector hi = q.lanewise(VectorOperators.LSHR, 4);
+                    for (int part = 0; part < Simd.PARTS; part++) {
+                        int xi = xc + l + part * Simd.FL;
+                        acc0 = Simd.toFloat(lo, part).fma(d0, m0).fma(FloatVector.fromArray(Simd.F, x, xi), acc0);
+                        acc1 = Simd.toFloat(hi, part).fma(d1, m1).fma(FloatVector.fromArray(Simd.F, x, xi + 32), acc1);
+                    }
+                }
+            }
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** A simple min/max quantizer ({@link KQuants#quantizeScaleMin}), not ggml's optimizing one. */
+    @Override
+    public void quantize(float[] src, int srcOffset, int n, MemorySegment dst, long offset) {
+        int nb = Blocks.blocks(type(), n);
+        int[] q = new int[QK];
+        for (int b = 0; b < nb; b++) {
+            long p = offset + (long) b * BYTES;
+            KQuants.quantizeScaleMin(src, srcOffset + b * QK, 15, dst, p, q);
+            for (int c = 0; c < 4; c++) {
+                for (int l = 0; l < 32; l++) {
+                    Blocks.put8(dst, p + 16 + 32 * c + l, q[64 * c + l] | (q[64 * c + 32 + l] << 4));
+                }
+            }
+        }
+    }
+}

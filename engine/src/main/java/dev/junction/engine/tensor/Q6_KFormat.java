@@ -1,0 +1,140 @@
+package dev.junction.engine.tensor;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+/**
+ * Q6_K: super-blocks of 256 elements in 210 bytes: {@code uint8 ql[128]; uint8 qh[64]; int8 scales[16]; half d}.
+ * Sixteen sub-blocks of 16 elements each have a signed eight-bit scale; an element is {@code d·scale·(q - 32)} with
+ * six-bit {@code q}. Each half {@code h} of the super-block (128 elements) uses {@code ql[64h ..]},
+ * {@code qh[32h ..]} and {@code scales[8h ..]}: for {@code l} in 0..31, element {@code l} is the low nibble of
+ * {@code ql[l]}, element {@code l+32} the low nibble of {@code ql[l+32]}, elements {@code l+64} and {@code l+96}
+ * the high nibbles of the same two bytes; their top two bits are bits 0-1, 2-3, 4-5 and 6-7 of {@code qh[l]}.
+ */
+public final class Q6_KFormat implements QuantFormat {
+    public static final Q6_KFormat INSTANCE = new Q6_KFormat();
+    private static final int QK = KQuants.QK_K;
+    private static final int BYTES = 210;
+    private static final int QH = 128, SCALES = 192, D = 208;
+
+    private Q6_KFormat() {}
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.Q6_K;
+    }
+
+    @Override
+    public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
+        int nb = Blocks.blocks(type(), n);
+        for (int b = 0; b < nb; b++) {
+            long p = offset + (long) b * BYTES;
+            float d = Fp16.read(src, p + D);
+            for (int h = 0; h < 2; h++) {
+                long ql = p + 64 * h, qh = p + QH + 32 * h, sc = p + SCALES + 8 * h;
+                int y = dstOffset + b * QK + 128 * h;
+                for (int l = 0; l < 32; l++) {
+                    int is = l / 16;
+                    int a = Blocks.u8(src, ql + l), c = Blocks.u8(src, ql + l + 32), hb = Blocks.u8(src, qh + l);
+                    int q1 = ((a & 0xF) | ((hb & 3) << 4)) - 32;
+                    int q2 = ((c & 0xF) | (((hb >>> 2) & 3) << 4)) - 32;
+                    int q3 = ((a >>> 4) | (((hb >>> 4) & 3) << 4)) - 32;
+                    int q4 = ((c >>> 4) | (((hb >>> 6) & 3) << 4)) - 32;
+                    dst[y + l] = d * Blocks.i8(src, sc + is) * q1;
+                    dst[y + l + 32] = d * Blocks.i8(src, sc + is + 2) * q2;
+                    dst[y + l + 64] = d * Blocks.i8(src, sc + is + 4) * q3;
+                    dst[y + l + 96] = d * Blocks.i8(src, sc + is + 6) * q4;
+                }
+            }
+        }
+    }
+
+    @Override
+    public float dotReference(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+        return Blocks.dotByDequantizing(this, w, offset, x, xOffset, n);
+    }
+
+    @Override
+    public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+        int nb = Blocks.blocks(type(), n);
+        FloatVector acc = FloatVector.zero(Simd.F);
+        for (int b = 0; b < nb; b++) {
+            long p = offset + (long) b * BYTES;
+            float d = Fp16.read(w, p + D);
+            for (int h = 0; h < 2; h++) {
+                long ql = p + 64 * h, qh = p + QH + 32 * h, sc = p + SCALES + 8 * h;
+                int y = xOffset + b * QK + 128 * h;
+                for (int l = 0; l < 32; l += Simd.BL) {
+                    int is = l / 16; // Simd.BL divides 16, so a chunk never straddles two sub-blocks
+                    ByteVector hb = ByteVector.fromMemorySegment(Simd.B, w, qh + l, ByteOrder.LITTLE_ENDIAN);
+                    // k = 0..3: elements l + 32k; kept as a loop (not unrolled by hand) so that the JIT's
+                    // inlining budget covers every Vector API call
+                    for (int k = 0; k < 4; k++) {
+                        ByteVector bits = ByteVector.fromMemorySegment(Simd.B, w, ql + l + 32 * (k & 1), ByteOrder.LITTLE_ENDIAN);
+                        ByteVector nibble = k < 2 ? bits.and((byte) 0xF) : bits.lanewise(VectorOperators.LSHR, 4);
+                        ByteVector q = nibble.or(hb.and((byte) 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+                        hb = hb.lanewise(VectorOperators.LSHR, 2); // constant shifts only: the next two bits
+                        FloatVector scale = FloatVector.broadcast(Simd.F, d * Blocks.i8(w, sc + is + 2 * k));
+                        for (int part = 0; part < Simd.PARTS; part++) {
+                            FloatVector xv = FloatVector.fromArray(Simd.F, x, y + 32 * k + l + part * Simd.FL);
+                            acc = Simd.toFloat(q, part).mul(scale).fma(xv, acc);
+                        }
+                    }
+                }
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * A simple quantizer in the spirit of ggml's {@code make_qx_quants} without its search: each sub-block's scale
+     * maps its largest-magnitude element to -32; the scales are then quantized to int8 against {@code d}.
+     */
+    @Override
+    public void quantize(float[] src, int srcOffset, int n, MemorySegment dst, long offset) {
+        int nb = Blocks.blocks(type(), n);
+        float[] scales = new float[16];
+        for (int b = 0; b < nb; b++) {
+            int s = srcOffset + b * QK;
+            long p = offset + (long) b * BYTES;
+            float maxScale = 0;
+            for (int j = 0; j < 16; j++) {
+                float amax = 0, max = 0;
+                for (int i = 0; i < 16; i++) {
+                    float v = src[s + 16 * j + i];
+                    if (amax < Math.abs(v)) {
+                        amax = Math.abs(v);
+                        max = v;
+                    }
+                }
+                scales[j] = max / -32;
+                if (Math.abs(scales[j]) > Math.abs(maxScale)) maxScale = scales[j];
+            }
+            Fp16.write(dst, p + D, maxScale / -128);
+            float d = Fp16.read(dst, p + D);
+            int[] q = new int[QK];
+            for (int j = 0; j < 16; j++) {
+                int sc = d != 0 ? Math.clamp(Blocks.nearestEven(scales[j] / d), -128, 127) : 0;
+                Blocks.put8(dst, p + SCALES + j, sc);
+                float ds = d * sc;
+                for (int i = 0; i < 16; i++) {
+                    int l = ds != 0 ? Math.clamp(Blocks.nearestEven(src[s + 16 * j + i] / ds), -32, 31) : 0;
+                    q[16 * j + i] = l + 32;
+                }
+            }
+            for (int h = 0; h < 2; h++) {
+                for (int l = 0; l < 32; l++) {
+                    int y = 128 * h + l;
+                    int q1 = q[y], q2 = q[y + 32], q3 = q[y + 64], q4 = q[y + 96];
+                    Blocks.put8(dst, p + 64 * h + l, (q1 & 0xF) | ((q3 & 0xF) << 4));
+                    Blocks.put8(dst, p + 64 * h + l + 32, (q2 & 0xF) | ((q4 & 0xF) << 4));
+                    Blocks.put8(dst, p + QH + 32 * h + l, (q1 >>> 4) | ((q2 >>> 4) << 2) | ((q3 >>> 4) << 4) | ((q4 >>> 4) << 6));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.junction.engine.tensor;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+/**
+ * Q8_0: blocks of 32 elements in 34 bytes: {@code half d; int8 qs[32]}; element {@code i} is {@code qs[i] * d}.
+ */
+public final class Q8_0Format implements QuantFormat {
+    public static final Q8_0Format INSTANCE = new Q8_0Format();
+    private static final int QK = 32;
+    private static final int BYTES = 34;
+
+    private Q8_0Format() {}
+
+    @Override
+    public GgmlType type() {
+        return GgmlType.Q8_0;
+    }
+
+    @Override
+    public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
+        int nb = Blocks.blocks(type(), n);
+        for (int b = 0; b < nb; b++) {
+            long p = offset + (long) b * BYTES;
+            float d = Fp16.read(src, p);
+            int y = dstOffset + b * QK;
+            for (int j = 0; j < QK; j++) dst[y + j] = Blocks.i8(src, p + 2 + j) * d;
+        }
+    }
+
+    @Override
+    public float dotReference(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+        return Blocks.dotByDequantizing(this, w, offset, x, xOffset, n);
+    }
+
+    @Override
+    public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+        int nb = Blocks.blocks(type(), n);
+        FloatVector acc = FloatVector.zero(Simd.F);
+        for (int b = 0; b < nb; b++) {
+            long p = offset + (long) b * BYTES;
+            int xb = xOffset + b * QK;
+            // Σ q·x over the block first, then one multiply by the block scale.
+            FloatVector block = FloatVector.zero(Simd.F);
+            for (int j = 0; j < QK; j += Simd.BL) {
+                ByteVector q = ByteVector.fromMemorySegment(Simd.B, w, p + 2 + j, ByteOrder.LITTLE_ENDIAN);
+                for (int part = 0; part < Simd.PARTS; part++) {
+                    FloatVector xv = FloatVector.fromArray(Simd.F, x, xb + j + part * Simd.FL);
+                    block = Simd.toFloat(q, part).fma(xv, block);
+                }
+            }
+            acc = block.fma(FloatVector.broadcast(Simd.F, Fp16.read(w, p)), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** As ggml's {@code quantize_row_q8_0_ref}: {@code d = max|x| / 127}, {@code q = roundf(x / d)}. */
+    @Override
+    public void quantize(float[] src, int srcOffset, int n, MemorySegment dst, long offset) {
+        int nb = Blocks.blocks(type(), n);
+        for (int b = 0; b < nb; b++) {
+            int s = srcOffset + b * QK;
+            long p = offset + (long) b * BYTES;
+            float amax = 0;
+            for (int j = 0; j < QK; j++) amax = Math.max(amax, Math.abs(src[s + j]));
+            float d = amax / 127;
+            float id = d != 0 ? 1.0f / d : 0.0f;
+            Fp16.write(dst, p, d);
+            for (int j = 0; j < QK; j++) Blocks.put8(dst, p + 2 + j, Blocks.roundHalfAway(src[s + j] * id));
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.junction.engine.tensor;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The vector species the fast kernels use. {@link #F} is the CPU's preferred float species, clamped to 4..16 lanes so
+ * that every block layout (sub-blocks of 16 or 32 elements) is a whole number of vectors. Bytes are loaded
+ * {@link #B}-wide ({@code max(8, F.length())} lanes, the narrowest byte species is 64 bits) and widened to floats in
+ * {@link #PARTS} pieces of {@code F.length()} lanes.
+ */
+final class Simd {
+    private Simd() {}
+
+    static final VectorSpecies<Float> F = pickFloatSpecies();
+    static final int FL = F.length();
+    static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(FL * 16));
+    static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(8, FL) * 8));
+    static final int BL = B.length();
+    static final int PARTS = BL / FL;
+
+    private static VectorSpecies<Float> pickFloatSpecies() {
+        VectorSpecies<Float> p = FloatVector.SPECIES_PREFERRED;
+        if (p.length() < 4) return FloatVector.SPECIES_128;
+        if (p.length() > 16) return FloatVector.SPECIES_512;
+        return p;
+    }
+
+    /** Lanes {@code part*FL .. part*FL+FL-1} of {@code b}, sign-extended to floats. */
+    static FloatVector toFloat(ByteVector b, int part) {
+        return (FloatVector) b.convertShape(VectorOperators.B2F, F, part);
+    }
+}

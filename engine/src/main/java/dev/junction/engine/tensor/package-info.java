@@ -1,0 +1,9 @@
+/**
+ * Tensor element types and their compute kernels. {@link dev.junction.engine.tensor.GgmlType} names the types a GGUF
+ * file can use; {@link dev.junction.engine.tensor.QuantFormat} is one type as the engine computes with it, with
+ * block layouts byte-for-byte those of ggml/llama.cpp (little-endian, fp16 scales as IEEE half). Each format has a
+ * plain scalar reference ({@code dotReference}, {@code dequantize}) that serves as the oracle in tests, and a fast
+ * {@code dot} written with the incubating Vector API that decodes weights in registers straight from the
+ * memory-mapped file. {@link dev.junction.engine.tensor.QuantFormats} maps each supported type to its singleton.
+ */
+package dev.junction.engine.tensor;
