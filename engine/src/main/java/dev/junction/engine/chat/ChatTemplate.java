@@ -72,6 +72,7 @@ public final class ChatTemplate {
      * @param eosToken    the text of the EOS token; null means empty
      * @throws ChatTemplateException when the template does not parse
      */
+    @SuppressWarnings("deprecation") // push/popCurrent: the replacement's handle is not AutoCloseable in 2.8.2
     public static ChatTemplate of(String jinjaSource, String bosToken, String eosToken) {
         Objects.requireNonNull(jinjaSource, "jinjaSource");
         JinjavaInterpreter interpreter = newInterpreter(Map.of());
@@ -165,6 +166,7 @@ public final class ChatTemplate {
      * Renders a conversation with extra template variables ({@code date_string}, {@code tools}, a template's own
      * switches such as {@code enable_thinking}); they are set after, and so override, the standard ones.
      */
+    @SuppressWarnings("deprecation")
     public String render(List<ChatMessage> messages, boolean addGenerationPrompt, Map<String, ?> extraVariables) {
         List<Object> messageMaps = new ArrayList<>(messages.size());
         for (ChatMessage m : messages) {
@@ -262,9 +264,9 @@ public final class ChatTemplate {
 
     /** {@code strftime_now(fmt)}: called by Jinjava through reflection; the time comes from the template's clock. */
     public static String strftimeNow(String format) {
-        JinjavaInterpreter current = JinjavaInterpreter.getCurrent();
-        Clock clock = current != null && current.getContext().get(CLOCK_KEY) instanceof Clock c
-                ? c : Clock.systemDefaultZone();
+        Clock clock = JinjavaInterpreter.getCurrentMaybe()
+                .map(i -> i.getContext().get(CLOCK_KEY) instanceof Clock c ? c : null)
+                .orElse(Clock.systemDefaultZone());
         return Strftime.format(format, ZonedDateTime.now(clock));
     }
 
