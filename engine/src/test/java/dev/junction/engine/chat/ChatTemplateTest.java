@@ -205,7 +205,7 @@ class ChatTemplateTest {
                 + "|{{ 'tab\\there' }}|{{ \"it's\" }}|{{ 'it\\'s' }}|{{ '\\\\' }}|{{ '\\u00e9' }}"
                 + "|{{ '--x--'.lstrip('-') }}|{{ '--x--'.rstrip('-') }}|{{ ', '.join(['a', 'b']) }}";
         assertThat(ChatTemplate.of(src, "", "").render(List.of(), false))
-                .isEqualTo(" x |true|true|3|b|HI|hi|tab\there|it's|it's|\\|\u00e9|x--|--x|a, b".replaceFirst(" x ", "x"));
+                .isEqualTo("x|true|true|3|b|HI|hi|tab\there|it's|it's|\\|\u00e9|x--|--x|a, b");
     }
 
     @Test
