@@ -70,16 +70,16 @@ public final class GgufFile implements AutoCloseable {
             throw new ModelFormatException(path, "cannot read: " + e.getMessage());
         }
         if (Files.isDirectory(path)) throw new ModelFormatException(path, "is a directory, not a GGUF file");
+        if (size == 0) throw new ModelFormatException(path, "empty file (0 bytes), not a GGUF file");
         Arena arena = Arena.ofShared();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            MemorySegment mapping = size == 0 ? MemorySegment.NULL.reinterpret(0)
-                    : channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
+            MemorySegment mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             GgufFile file = new Parser(path, mapping).parse(arena);
             return file;
         } catch (IOException e) {
             arena.close();
-            throw new ModelFormatException(path, "cannot map: " + e.getMessage());
-        } catch (RuntimeException e) {
+            throw new ModelFormatException(path, "cannot read: " + e);
+        } catch (RuntimeException | Error e) {
             arena.close();
             throw e;
         }
@@ -146,7 +146,7 @@ public final class GgufFile implements AutoCloseable {
         }
 
         GgufFile parse(Arena arena) {
-            need(4, "magic");
+            if (size < 4) throw new ModelFormatException(path, "too short to be a GGUF file (" + size + " bytes)");
             int magic = in.get(I32, 0);
             if (magic != MAGIC) {
                 throw new ModelFormatException(path, "not a GGUF file (magic " + String.format("0x%08x", magic)
@@ -155,8 +155,9 @@ public final class GgufFile implements AutoCloseable {
             pos = 4;
             int version = u32("version");
             if (version != 2 && version != 3) {
+                int swapped = Integer.reverseBytes(version);
                 throw new ModelFormatException(path, "unsupported GGUF version " + Integer.toUnsignedString(version)
-                        + " (supported: 2, 3)");
+                        + " (supported: 2, 3)" + (swapped == 2 || swapped == 3 ? "; a big-endian file?" : ""));
             }
             long tensorCount = count("tensor count", 8 + 4 + 4 + 8);
             long kvCount = count("metadata count", 8 + 4 + 1);
@@ -172,10 +173,12 @@ public final class GgufFile implements AutoCloseable {
             }
             GgufMetadata metadata = new GgufMetadata(path, kv);
 
-            int alignment = metadata.getInt("general.alignment", DEFAULT_ALIGNMENT);
-            if (alignment <= 0 || Integer.bitCount(alignment) != 1) {
-                throw new ModelFormatException(path, "general.alignment " + alignment + " is not a power of two");
+            long align = metadata.getLong("general.alignment").orElse((long) DEFAULT_ALIGNMENT);
+            if (align <= 0 || align > 1 << 30 || Long.bitCount(align) != 1) {
+                throw new ModelFormatException(path, "general.alignment " + align
+                        + " is not a power of two (up to 2^30)");
             }
+            int alignment = (int) align;
 
             SequencedMap<String, TensorInfo> tensors = new LinkedHashMap<>();
             for (long i = 0; i < tensorCount; i++) {
@@ -187,10 +190,12 @@ public final class GgufFile implements AutoCloseable {
             }
             long dataOffset = Math.ceilDiv(pos, alignment) * alignment;
             for (TensorInfo t : tensors.values()) {
-                long end = dataOffset + t.offset() + t.byteSize();
-                if (t.offset() > size || end > size || end < 0) {
-                    throw new ModelFormatException(path, "tensor " + t.name() + " extends to byte " + end
-                            + " beyond the end of the file (" + size + " bytes): truncated file?");
+                if (t.offset() > size - dataOffset || t.byteSize() > size - dataOffset - t.offset()) {
+                    // offset < 2^63 and dataOffset + byteSize < 2^63 (shape bound above): the sum cannot pass 2^64
+                    String end = Long.toUnsignedString(dataOffset + t.offset() + t.byteSize());
+                    throw new ModelFormatException(path, "tensor " + t.name() + " (" + t.byteSize() + " bytes at data"
+                            + " offset " + t.offset() + ") extends to byte " + end + ", beyond the end of the file ("
+                            + size + " bytes): truncated file?");
                 }
             }
             return new GgufFile(path, arena, in, version, metadata, Collections.unmodifiableSequencedMap(tensors),
@@ -210,15 +215,19 @@ public final class GgufFile implements AutoCloseable {
                 need(8, "shape of " + name);
                 shape[d] = in.get(I64, pos);
                 pos += 8;
-                if (shape[d] < 0 || (shape[d] > 0 && elements > Long.MAX_VALUE / 4 / shape[d])) {
-                    throw new ModelFormatException(path, pos - 8, "tensor " + name + " has an impossible shape");
+                // bound the element count so that the byte size of any type (at most 8 bytes per element) fits
+                if (shape[d] < 0 || (shape[d] > 0 && elements > Long.MAX_VALUE / 16 / shape[d])) {
+                    throw new ModelFormatException(path, pos - 8, "tensor " + name + " has an impossible shape ("
+                            + (shape[d] < 0 ? "dimension " + d + " is " + Long.toUnsignedString(shape[d])
+                            : "more than 2^59 elements") + ")");
                 }
                 elements *= shape[d];
             }
             int typeId = u32("type of " + name);
             GgmlType type = GgmlType.fromId(typeId);
             if (type == null) {
-                throw new ModelFormatException(path, pos - 4, "tensor " + name + " has unknown type id " + typeId);
+                throw new ModelFormatException(path, pos - 4, "tensor " + name + " has unknown type id "
+                        + Integer.toUnsignedString(typeId));
             }
             if (shape[0] % type.blockSize != 0) {
                 throw new ModelFormatException(path, "tensor " + name + " row length " + shape[0]
@@ -228,16 +237,18 @@ public final class GgufFile implements AutoCloseable {
             long offset = in.get(I64, pos);
             pos += 8;
             if (offset < 0 || offset % alignment != 0) {
-                throw new ModelFormatException(path, pos - 8, "tensor " + name + " has a bad data offset " + offset);
+                throw new ModelFormatException(path, pos - 8, "tensor " + name + " has a bad data offset "
+                        + Long.toUnsignedString(offset) + (offset < 0 ? "" : " (not a multiple of the alignment "
+                        + alignment + ")"));
             }
             return new TensorInfo(name, type, shape, offset);
         }
 
         private MetadataValue value(MetadataType type, String key, int depth) {
             return switch (type) {
-                case UINT8 -> MetadataValue.of(type, (long) (scalar(1, key) & 0xFF));
+                case UINT8 -> MetadataValue.of(type, scalar(1, key) & 0xFF);
                 case INT8 -> MetadataValue.of(type, (long) (byte) scalar(1, key));
-                case UINT16 -> MetadataValue.of(type, (long) (scalar(2, key) & 0xFFFF));
+                case UINT16 -> MetadataValue.of(type, scalar(2, key) & 0xFFFF);
                 case INT16 -> MetadataValue.of(type, (long) (short) scalar(2, key));
                 case UINT32 -> MetadataValue.of(type, scalar(4, key) & 0xFFFFFFFFL);
                 case INT32 -> MetadataValue.of(type, (long) (int) scalar(4, key));
@@ -293,7 +304,10 @@ public final class GgufFile implements AutoCloseable {
         private MetadataType type(String what) {
             int id = u32("type of " + what);
             MetadataType t = MetadataType.fromId(id);
-            if (t == null) throw new ModelFormatException(path, pos - 4, "unknown value type " + id + " for " + what);
+            if (t == null) {
+                throw new ModelFormatException(path, pos - 4, "unknown value type " + Integer.toUnsignedString(id)
+                        + " for " + what);
+            }
             return t;
         }
 

@@ -1,14 +1,18 @@
 package dev.junction.engine.gguf;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
  * One GGUF metadata value with its exact file type, so that a file can be written back unchanged.
  *
- * <p>{@code value} is, by type: {@code Long} for the integer types (unsigned ones zero-extended), {@code Float},
- * {@code Double}, {@code Boolean}, {@code String}. Arrays ({@code type == ARRAY}) hold a primitive array for
- * numbers ({@code long[]} for integers, {@code float[]}, {@code double[]}, {@code boolean[]}), a {@code String[]}
- * for strings, and a {@code MetadataValue[]} for nested arrays; {@code elementType} says which.
+ * <p>{@code value} is, by type: {@code Long} for the integer types (unsigned ones zero-extended; a {@code UINT64}
+ * above {@code Long.MAX_VALUE} reads as negative), {@code Float}, {@code Double}, {@code Boolean}, {@code String}.
+ * Arrays ({@code type == ARRAY}) hold a primitive array for numbers ({@code long[]} for integers, {@code float[]},
+ * {@code double[]}, {@code boolean[]}), a {@code String[]} for strings, and a {@code MetadataValue[]} (each itself an
+ * {@code ARRAY}) for nested arrays; {@code elementType} says which.
+ *
+ * <p>Equality is by content, arrays included, so values read from two files can be compared directly.
  */
 public record MetadataValue(MetadataType type, MetadataType elementType, Object value) {
     public MetadataValue {
@@ -29,6 +33,22 @@ public record MetadataValue(MetadataType type, MetadataType elementType, Object 
         return of(MetadataType.STRING, s);
     }
 
+    public static MetadataValue uint8(long v) {
+        return of(MetadataType.UINT8, v);
+    }
+
+    public static MetadataValue int8(long v) {
+        return of(MetadataType.INT8, v);
+    }
+
+    public static MetadataValue uint16(long v) {
+        return of(MetadataType.UINT16, v);
+    }
+
+    public static MetadataValue int16(long v) {
+        return of(MetadataType.INT16, v);
+    }
+
     public static MetadataValue uint32(long v) {
         return of(MetadataType.UINT32, v);
     }
@@ -37,12 +57,36 @@ public record MetadataValue(MetadataType type, MetadataType elementType, Object 
         return of(MetadataType.INT32, v);
     }
 
+    public static MetadataValue uint64(long v) {
+        return of(MetadataType.UINT64, v);
+    }
+
+    public static MetadataValue int64(long v) {
+        return of(MetadataType.INT64, v);
+    }
+
     public static MetadataValue float32(float v) {
         return of(MetadataType.FLOAT32, v);
     }
 
+    public static MetadataValue float64(double v) {
+        return of(MetadataType.FLOAT64, v);
+    }
+
     public static MetadataValue bool(boolean v) {
         return of(MetadataType.BOOL, v);
+    }
+
+    public static MetadataValue stringArray(String... v) {
+        return array(MetadataType.STRING, v);
+    }
+
+    public static MetadataValue float32Array(float... v) {
+        return array(MetadataType.FLOAT32, v);
+    }
+
+    public static MetadataValue int32Array(long... v) {
+        return array(MetadataType.INT32, v);
     }
 
     /** Number of elements of an array value. */
@@ -55,6 +99,17 @@ public record MetadataValue(MetadataType type, MetadataType elementType, Object 
             case Object[] a -> a.length;
             default -> throw new IllegalStateException("not an array: " + type);
         };
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MetadataValue m && type == m.type && elementType == m.elementType
+                && Arrays.deepEquals(new Object[] {value}, new Object[] {m.value});
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(type, elementType) * 31 + Arrays.deepHashCode(new Object[] {value});
     }
 
     @Override
