@@ -142,7 +142,10 @@ abstract sealed class VocabTokenizer implements Tokenizer permits SpmTokenizer, 
 
         // per-model token attributes llama.cpp sets by name
         String modelName = md.getString("general.name").orElse("").toLowerCase(Locale.ROOT);
-        if (modelName.contains("phi-3") || modelName.contains("phi3")) {
+        String pre = md.getString(KEY + "pre").orElse("");
+        if (pre.contains("jina-v2-de") || pre.contains("jina-v2-es") || pre.contains("jina-v2-code")) {
+            setAttr("<mask>", ATTR_LSTRIP, true);
+        } else if (modelName.contains("phi-3") || modelName.contains("phi3")) {
             for (int id : specialTokens) attrs[id] |= ATTR_RSTRIP;
             setAttr("</s>", ATTR_RSTRIP, true);
             for (String t : new String[] {"<unk>", "<s>", "<|endoftext|>"}) setAttr(t, ATTR_RSTRIP, false);
@@ -160,9 +163,11 @@ abstract sealed class VocabTokenizer implements Tokenizer permits SpmTokenizer, 
         };
     }
 
+    /** The id under {@code tokenizer.ggml.<key>}; an absent or out-of-range value gives {@code fallback} (or -1). */
     private static int specialId(GgufMetadata md, String key, int fallback, int n) {
         long v = md.getLong(KEY + key).orElse((long) fallback);
-        return v >= 0 && v < n ? (int) v : fallback;
+        if (v >= 0 && v < n) return (int) v;
+        return fallback < n ? fallback : -1;
     }
 
     private static boolean isOneOf(String t, String... names) {
