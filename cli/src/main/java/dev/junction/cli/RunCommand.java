@@ -110,8 +110,7 @@ final class RunCommand implements Callable<Integer> {
      *  and the template did not write it. */
     static int[] chatPrompt(Tokenizer tokenizer, String rendered) {
         int[] ids = tokenizer.encode(rendered, false, true);
-        int[] withBos = tokenizer.encode("", true, false);
-        if (withBos.length > 0 && withBos[0] == tokenizer.bos() && (ids.length == 0 || ids[0] != tokenizer.bos())) {
+        if (tokenizer.addsBos() && tokenizer.bos() >= 0 && (ids.length == 0 || ids[0] != tokenizer.bos())) {
             int[] prefixed = new int[ids.length + 1];
             prefixed[0] = tokenizer.bos();
             System.arraycopy(ids, 0, prefixed, 1, ids.length);

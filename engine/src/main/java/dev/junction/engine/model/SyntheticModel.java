@@ -1,0 +1,174 @@
+package dev.junction.engine.model;
+
+import dev.junction.engine.gguf.GgufFile;
+import dev.junction.engine.gguf.GgufWriter;
+import dev.junction.engine.gguf.MetadataValue;
+import dev.junction.engine.tensor.GgmlType;
+import dev.junction.engine.tensor.QuantFormat;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+/**
+ * Writes random-weight models of any Llama-family shape and type, so speed can be measured on the shapes of real
+ * models without downloading them (speed does not depend on the weights' values) and every quantization type can be
+ * checked end to end. Weights are N(0, σ) from a seeded generator, norms are 1; the same spec and seed give the
+ * same file.
+ *
+ * @param type       type of every matrix; {@code outputType} of the output projection (null: same as type)
+ * @param vocabFrom  a GGUF whose {@code tokenizer.*} metadata is copied (its vocabulary size wins); null: a
+ *                   synthetic SentencePiece vocabulary of {@code vocab} tokens (special, 256 byte tokens, filler)
+ */
+public record SyntheticModel(String architecture, int hidden, int layers, int heads, int kvHeads, int ffn, int vocab,
+                             int context, float ropeBase, boolean tiedEmbeddings, GgmlType type, GgmlType outputType,
+                             Path vocabFrom, long seed, float sigma) {
+
+    /** Named shapes: the benchmark models of the baseline figures and the shapes of common real models. */
+    public static final Map<String, SyntheticModel> PRESETS = Map.of(
+            "bench-small", llama(768, 12, 12, 4, 2048, 32000, 4096, 500000f, false),
+            "bench-1b", llama(2048, 16, 32, 8, 8192, 32000, 4096, 500000f, false),
+            "llama-3.2-1b", llama(2048, 16, 32, 8, 8192, 128256, 131072, 500000f, true),
+            "llama-3.2-3b", llama(3072, 28, 24, 8, 8192, 128256, 131072, 500000f, true),
+            "llama-3.1-8b", llama(4096, 32, 32, 8, 14336, 128256, 131072, 500000f, false),
+            "qwen2.5-0.5b", qwen2(896, 24, 14, 2, 4864, 151936, true),
+            "qwen2.5-1.5b", qwen2(1536, 28, 12, 2, 8960, 151936, true),
+            "qwen2.5-7b", qwen2(3584, 28, 28, 4, 18944, 152064, false));
+
+    private static SyntheticModel llama(int hidden, int layers, int heads, int kv, int ffn, int vocab, int ctx,
+                                        float base, boolean tied) {
+        return new SyntheticModel("llama", hidden, layers, heads, kv, ffn, vocab, ctx, base, tied, GgmlType.F16, null,
+                null, 42, 0.02f);
+    }
+
+    private static SyntheticModel qwen2(int hidden, int layers, int heads, int kv, int ffn, int vocab, boolean tied) {
+        return new SyntheticModel("qwen2", hidden, layers, heads, kv, ffn, vocab, 32768, 1000000f, tied, GgmlType.F16,
+                null, null, 42, 0.02f);
+    }
+
+    public SyntheticModel withType(GgmlType type, GgmlType outputType) {
+        return new SyntheticModel(architecture, hidden, layers, heads, kvHeads, ffn, vocab, context, ropeBase,
+                tiedEmbeddings, type, outputType, vocabFrom, seed, sigma);
+    }
+
+    public SyntheticModel withVocabFrom(Path vocabFrom) {
+        return new SyntheticModel(architecture, hidden, layers, heads, kvHeads, ffn, vocab, context, ropeBase,
+                tiedEmbeddings, type, outputType, vocabFrom, seed, sigma);
+    }
+
+    public SyntheticModel withSeed(long seed) {
+        return new SyntheticModel(architecture, hidden, layers, heads, kvHeads, ffn, vocab, context, ropeBase,
+                tiedEmbeddings, type, outputType, vocabFrom, seed, sigma);
+    }
+
+    /** Parameters, counting the embedding table and (when untied) the output matrix. */
+    public long parameterCount() {
+        long headDim = hidden / heads;
+        long attn = 2L * hidden * heads * headDim + 2L * hidden * kvHeads * headDim;
+        long perLayer = attn + 3L * hidden * ffn + 2L * hidden;
+        return layers * perLayer + (tiedEmbeddings ? 1 : 2) * (long) vocab * hidden + hidden;
+    }
+
+    /** Writes the model to {@code path}; {@code progress} hears bytes of tensor data written. */
+    public void write(Path path, LoadProgress progress) throws IOException {
+        Architecture arch = Architecture.byName(architecture).orElseThrow(() ->
+                new IllegalArgumentException("unknown architecture " + architecture + " (known: " + Architecture.known() + ")"));
+        GgufWriter w = new GgufWriter();
+        int vocabSize = putVocabulary(w);
+        String p = architecture + ".";
+        w.putString("general.architecture", architecture)
+                .putString("general.name", "synthetic-" + architecture + "-" + hidden + "x" + layers + "-" + type)
+                .putUint32(p + "context_length", context)
+                .putUint32(p + "embedding_length", hidden)
+                .putUint32(p + "block_count", layers)
+                .putUint32(p + "feed_forward_length", ffn)
+                .putUint32(p + "attention.head_count", heads)
+                .putUint32(p + "attention.head_count_kv", kvHeads)
+                .putFloat32(p + "attention.layer_norm_rms_epsilon", 1e-5f)
+                .putFloat32(p + "rope.freq_base", ropeBase)
+                .putUint32(p + "rope.dimension_count", hidden / heads)
+                .putUint32(p + "vocab_size", vocabSize);
+        ModelConfig config = new ModelConfig(arch, hidden, layers, heads, kvHeads, hidden / heads, ffn, vocabSize,
+                context, 1e-5f, ropeBase, hidden / heads, 1f, null);
+        long[] written = {0};
+        long total = 0;
+        for (TensorManifest.Entry e : TensorManifest.of(config).entries()) {
+            if (!e.required() && !(e.name().equals("output.weight") && !tiedEmbeddings)) continue;
+            boolean matrix = e.shape().length == 2;
+            GgmlType t = !matrix ? GgmlType.F32
+                    : e.name().equals("output.weight") && outputType != null ? outputType : type;
+            long bytes = t.bytesFor(e.shape()[0]) * (matrix ? e.shape()[1] : 1);
+            total += bytes;
+            long seedOf = seed ^ e.name().hashCode() * 0x9E3779B97F4A7C15L;
+            long grandTotal = total;
+            w.addTensor(e.name(), t, e.shape(), target -> {
+                if (matrix) fillRandom(target, t, (int) e.shape()[1], (int) e.shape()[0], seedOf);
+                else fillOnes(target, (int) e.shape()[0]);
+                written[0] += bytes;
+                progress.update(written[0], grandTotal);
+            });
+        }
+        w.write(path);
+    }
+
+    private int putVocabulary(GgufWriter w) {
+        if (vocabFrom != null) {
+            try (GgufFile f = GgufFile.open(vocabFrom)) {
+                f.metadata().asMap().forEach((k, v) -> {
+                    if (k.startsWith("tokenizer.")) w.put(k, v);
+                });
+                return f.metadata().requireStringArray("tokenizer.ggml.tokens").length;
+            }
+        }
+        if (vocab < 260) throw new IllegalArgumentException("a synthetic vocabulary needs at least 260 tokens");
+        String[] tokens = new String[vocab];
+        float[] scores = new float[vocab];
+        int[] types = new int[vocab];
+        tokens[0] = "<unk>";
+        tokens[1] = "<s>";
+        tokens[2] = "</s>";
+        types[0] = 2;
+        types[1] = types[2] = 3;
+        for (int b = 0; b < 256; b++) {
+            tokens[3 + b] = String.format("<0x%02X>", b);
+            types[3 + b] = 6;
+        }
+        for (int i = 259; i < vocab; i++) {
+            tokens[i] = "\u2581t" + Integer.toString(i - 259, 36);
+            scores[i] = -(i - 259);
+            types[i] = 1;
+        }
+        w.putString("tokenizer.ggml.model", "llama")
+                .putStringArray("tokenizer.ggml.tokens", tokens)
+                .putFloat32Array("tokenizer.ggml.scores", scores)
+                .putInt32Array("tokenizer.ggml.token_type", types)
+                .putUint32("tokenizer.ggml.bos_token_id", 1)
+                .putUint32("tokenizer.ggml.eos_token_id", 2)
+                .putUint32("tokenizer.ggml.unknown_token_id", 0)
+                .put("tokenizer.ggml.add_bos_token", MetadataValue.bool(true));
+        return vocab;
+    }
+
+    private void fillRandom(MemorySegment target, GgmlType t, int rows, int cols, long tensorSeed) {
+        QuantFormat format = QuantFormat.of(t);
+        long rowBytes = t.bytesFor(cols);
+        int chunk = 64;
+        IntStream.range(0, Math.ceilDiv(rows, chunk)).parallel().forEach(c -> {
+            float[] row = new float[cols];
+            SplittableRandom random = new SplittableRandom(tensorSeed + c);
+            for (int r = c * chunk; r < Math.min(rows, (c + 1) * chunk); r++) {
+                for (int i = 0; i < cols; i++) row[i] = (float) (random.nextGaussian() * sigma);
+                format.quantize(row, 0, cols, target, r * rowBytes);
+            }
+        });
+    }
+
+    private static void fillOnes(MemorySegment target, int n) {
+        float[] ones = new float[n];
+        java.util.Arrays.fill(ones, 1f);
+        QuantFormat.of(GgmlType.F32).quantize(ones, 0, n, target, 0);
+    }
+}

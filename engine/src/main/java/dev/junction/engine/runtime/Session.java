@@ -1,0 +1,117 @@
+package dev.junction.engine.runtime;
+
+import dev.junction.engine.kernel.Parallel;
+import dev.junction.engine.model.Model;
+import dev.junction.engine.model.Transformer;
+import dev.junction.engine.sampling.Sampler;
+import dev.junction.engine.sampling.SamplingParams;
+import dev.junction.engine.tokenizer.StreamingDecoder;
+
+import java.util.Arrays;
+
+/**
+ * One conversation with a model on this machine: a sequence whose KV cache persists between calls, so a chat that
+ * resends its whole history only computes the new tokens (the common prefix with what the cache holds is kept).
+ * Not thread-safe.
+ */
+public final class Session {
+    /** Receives each generated token with the text it completes; returns false to stop generating. */
+    @FunctionalInterface
+    public interface TokenSink {
+        boolean accept(int token, String text);
+    }
+
+    /** Why a generation ended. */
+    public enum FinishReason { STOP, LENGTH, CANCELLED }
+
+    /** Counts and timings of one {@link #generate} call. */
+    public record Stats(int promptTokens, int cachedTokens, int generatedTokens, long promptNanos, long generateNanos,
+                        FinishReason finishReason) {
+        public double promptTokensPerSecond() {
+            return rate(promptTokens - cachedTokens, promptNanos);
+        }
+
+        public double generateTokensPerSecond() {
+            return rate(generatedTokens, generateNanos);
+        }
+
+        private static double rate(int tokens, long nanos) {
+            return nanos <= 0 ? 0 : tokens * 1e9 / nanos;
+        }
+    }
+
+    private final Model model;
+    private final Parallel parallel;
+    private final Transformer.Sequence sequence;
+    private int[] tokens = new int[0];
+
+    /** A session able to hold {@code capacity} tokens (prompt and generated together). */
+    public Session(Model model, Parallel parallel, int capacity) {
+        this.model = model;
+        this.parallel = parallel;
+        this.sequence = model.transformer().newSequence(capacity);
+    }
+
+    public int capacity() {
+        return sequence.capacity();
+    }
+
+    /**
+     * Feeds {@code prompt} (continuing from whatever prefix of it the cache already holds) and generates up to
+     * {@code maxTokens} tokens, streaming them to {@code sink}. Stops at an end-of-generation token, at
+     * {@code maxTokens}, when the context is full, or when the sink says so.
+     */
+    public Stats generate(int[] prompt, SamplingParams params, int maxTokens, TokenSink sink) {
+        if (prompt.length == 0) throw new IllegalArgumentException("empty prompt: nothing to continue from");
+        if (prompt.length > capacity()) {
+            throw new IllegalArgumentException("prompt of " + prompt.length + " tokens exceeds the context of "
+                    + capacity() + " tokens");
+        }
+        Transformer transformer = model.transformer();
+        // keep the common prefix, but always recompute the last prompt token to get its logits
+        int cached = Math.min(commonPrefix(tokens, prompt), prompt.length - 1);
+        sequence.truncate(Math.min(cached, sequence.length()));
+        cached = sequence.length();
+
+        long start = System.nanoTime();
+        Sampler sampler = new Sampler(params);
+        for (int token : prompt) sampler.accept(token);
+        for (int i = cached; i < prompt.length - 1; i++) transformer.ingest(sequence, prompt[i], parallel);
+        float[] logits = transformer.forward(sequence, prompt[prompt.length - 1], parallel);
+        long promptDone = System.nanoTime();
+
+        int[] history = Arrays.copyOf(prompt, prompt.length + Math.max(0, maxTokens));
+        int count = 0;
+        FinishReason reason = FinishReason.LENGTH;
+        StreamingDecoder decoder = new StreamingDecoder(model.tokenizer());
+        while (count < maxTokens) {
+            int next = sampler.sample(logits);
+            if (model.tokenizer().isEndOfGeneration(next)) {
+                reason = FinishReason.STOP;
+                break;
+            }
+            sampler.accept(next);
+            history[prompt.length + count++] = next;
+            if (!sink.accept(next, decoder.next(next))) {
+                reason = FinishReason.CANCELLED;
+                break;
+            }
+            if (count == maxTokens) break;
+            if (sequence.length() >= capacity()) {
+                reason = FinishReason.LENGTH;
+                break;
+            }
+            logits = transformer.forward(sequence, next, parallel);
+        }
+        String rest = decoder.flush();
+        if (!rest.isEmpty()) sink.accept(-1, rest);
+        tokens = Arrays.copyOf(history, prompt.length + count);
+        return new Stats(prompt.length, cached, count, promptDone - start, System.nanoTime() - promptDone, reason);
+    }
+
+    private static int commonPrefix(int[] a, int[] b) {
+        int n = Math.min(a.length, b.length), i = 0;
+        while (i < n && a[i] == b[i]) i++;
+        return i;
+    }
+}
