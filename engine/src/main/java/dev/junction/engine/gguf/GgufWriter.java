@@ -39,7 +39,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class GgufWriter {
     /**
      * Fills a tensor's bytes in the output file. {@code target} is exactly the tensor's size (ggml layout, little
-     * endian) and is only valid during the call.
+     * endian) and is only valid during the call; it may be filled from several threads.
      */
     @FunctionalInterface
     public interface TensorSource {
@@ -209,7 +209,7 @@ public final class GgufWriter {
                 } else if (t.byteSize == 0) {
                     t.source.fill(MemorySegment.ofArray(new byte[0]));
                 } else {
-                    try (Arena arena = Arena.ofConfined()) {
+                    try (Arena arena = Arena.ofShared()) {
                         MemorySegment region = out.map(FileChannel.MapMode.READ_WRITE, at, t.byteSize, arena);
                         t.source.fill(region);
                         region.force();
