@@ -27,6 +27,9 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "run", description = "Generate text from a prompt, or chat interactively when no prompt is given.")
 final class RunCommand implements Callable<Integer> {
+    /** Where the interactive chat reads from; tests replace it. */
+    static java.io.InputStream stdin = System.in;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -76,7 +79,7 @@ final class RunCommand implements Callable<Integer> {
         Session session = new Session(m, parallel, options.context(m, 4096));
         List<ChatMessage> history = new ArrayList<>();
         if (system != null) history.add(new ChatMessage("system", system));
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        BufferedReader in = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));
         err.println("Chatting with " + m.name() + " (context " + session.capacity() + " tokens). Ctrl-D ends.");
         while (true) {
             out.print("> ");

@@ -94,4 +94,44 @@ class CliTest {
             TokenizeCommand.stdin = System.in;
         }
     }
+
+    @Test
+    void runWithoutPromptChatsAndKeepsTheConversationInTheCache() {
+        RunCommand.stdin = new ByteArrayInputStream("Lily went to the park.\nThen she went home.\n".getBytes(StandardCharsets.UTF_8));
+        try {
+            Result r = junction("run", "-n", "8", "--temp", "0");
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            assertThat(r.out()).startsWith("> ").contains("\n> ");
+            assertThat(r.err()).contains("Ctrl-D").containsPattern("prompt: \\d+ tokens \\([1-9]\\d* cached\\)");
+        } finally {
+            RunCommand.stdin = System.in;
+        }
+    }
+
+    @Test
+    void theSameSeedGivesTheSameTextAndAnotherSeedAnotherText() {
+        String a = junction("run", "-p", "Once upon a time", "-n", "24", "--temp", "1.0", "--seed", "42").out();
+        String b = junction("run", "-p", "Once upon a time", "-n", "24", "--temp", "1.0", "--seed", "42").out();
+        String c = junction("run", "-p", "Once upon a time", "-n", "24", "--temp", "1.0", "--seed", "43").out();
+        assertThat(a).isEqualTo(b).isNotEqualTo(c);
+    }
+
+    @Test
+    void synthWritesARandomModelThatRuns(@TempDir Path dir) {
+        Path file = dir.resolve("tiny.gguf");
+        Result w = junction("gguf", "synth", "--arch", "qwen2", "--hidden", "256", "--layers", "2", "--heads", "4",
+                "--kv-heads", "2", "--ffn", "512", "--vocab", "400", "--type", "Q4_K", "-o", file.toString());
+        assertThat(w.exitCode()).as(w.err()).isZero();
+        Result run = junction("run", file.toString(), "-p", "hello", "-n", "5", "--temp", "0");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.err()).contains("generation: 5 tokens");
+        assertThat(junction("info", file.toString()).out()).contains("architecture:  qwen2").contains("Q4_K");
+    }
+
+    @Test
+    void aVocabOnlyFileIsRefusedForRunningWithTheMissingTensorNamed() {
+        Result r = junction("run", SharedModels.file("vocab/ggml-vocab-gpt-2.gguf").toString(), "-p", "hi");
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.err()).contains("gpt2").contains("unsupported architecture");
+    }
 }

@@ -16,6 +16,12 @@ public final class KvCache {
         if (floats > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("context " + capacity + " is too large for one KV cache array");
         }
+        long bytes = 2L * config.layers() * floats * Float.BYTES;
+        long free = Runtime.getRuntime().maxMemory() - (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory());
+        if (bytes > free) {
+            throw new IllegalArgumentException(String.format("a KV cache for a context of %d tokens needs %.1f GiB but "
+                    + "the JVM has %.1f GiB free: use a smaller context", capacity, bytes / 1073741824.0, free / 1073741824.0));
+        }
         this.keys = new float[config.layers()][(int) floats];
         this.values = new float[config.layers()][(int) floats];
     }

@@ -9,6 +9,7 @@ import dev.junction.engine.tensor.QuantFormat;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
@@ -93,25 +94,32 @@ public record SyntheticModel(String architecture, int hidden, int layers, int he
                 .putUint32(p + "vocab_size", vocabSize);
         ModelConfig config = new ModelConfig(arch, hidden, layers, heads, kvHeads, hidden / heads, ffn, vocabSize,
                 context, 1e-5f, ropeBase, hidden / heads, 1f, null);
-        long[] written = {0};
+        List<TensorManifest.Entry> entries = TensorManifest.of(config).entries().stream()
+                .filter(e -> e.required() || (e.name().equals("output.weight") && !tiedEmbeddings)).toList();
         long total = 0;
-        for (TensorManifest.Entry e : TensorManifest.of(config).entries()) {
-            if (!e.required() && !(e.name().equals("output.weight") && !tiedEmbeddings)) continue;
-            boolean matrix = e.shape().length == 2;
-            GgmlType t = !matrix ? GgmlType.F32
-                    : e.name().equals("output.weight") && outputType != null ? outputType : type;
-            long bytes = t.bytesFor(e.shape()[0]) * (matrix ? e.shape()[1] : 1);
-            total += bytes;
-            long seedOf = seed ^ e.name().hashCode() * 0x9E3779B97F4A7C15L;
-            long grandTotal = total;
+        for (TensorManifest.Entry e : entries) total += typeOf(e).bytesFor(e.shape()[0]) * rows(e);
+        long grandTotal = total;
+        long[] written = {0};
+        for (TensorManifest.Entry e : entries) {
+            GgmlType t = typeOf(e);
+            long tensorSeed = seed ^ e.name().hashCode() * 0x9E3779B97F4A7C15L;
             w.addTensor(e.name(), t, e.shape(), target -> {
-                if (matrix) fillRandom(target, t, (int) e.shape()[1], (int) e.shape()[0], seedOf);
+                if (e.shape().length == 2) fillRandom(target, t, rows(e), (int) e.shape()[0], tensorSeed);
                 else fillOnes(target, (int) e.shape()[0]);
-                written[0] += bytes;
+                written[0] += target.byteSize();
                 progress.update(written[0], grandTotal);
             });
         }
         w.write(path);
+    }
+
+    private GgmlType typeOf(TensorManifest.Entry e) {
+        if (e.shape().length < 2) return GgmlType.F32;
+        return e.name().equals("output.weight") && outputType != null ? outputType : type;
+    }
+
+    private static int rows(TensorManifest.Entry e) {
+        return e.shape().length < 2 ? 1 : (int) e.shape()[1];
     }
 
     private int putVocabulary(GgufWriter w) {
