@@ -21,6 +21,9 @@ final class SamplingOptions {
     Float presencePenalty;
     @Option(names = "--frequency-penalty", description = "OpenAI-style frequency penalty (default 0).")
     Float frequencyPenalty;
+    @Option(names = {"-l", "--logit-bias"}, paramLabel = "ID=BIAS",
+            description = "Add BIAS to token ID's logit (repeatable); -inf or -100 bans it, +100 forces it.")
+    java.util.Map<Integer, String> logitBias;
     @Option(names = "--seed", description = "Seed of the sampler; the same seed and settings give the same text.")
     Long seed;
 
@@ -35,6 +38,26 @@ final class SamplingOptions {
         if (presencePenalty != null) p = p.withPresencePenalty(presencePenalty);
         if (frequencyPenalty != null) p = p.withFrequencyPenalty(frequencyPenalty);
         if (seed != null) p = p.withSeed(seed);
+        if (logitBias != null) {
+            java.util.Map<Integer, Float> bias = new java.util.HashMap<>();
+            logitBias.forEach((id, value) -> bias.put(id, parseBias(value)));
+            p = p.withLogitBias(bias);
+        }
         return p;
+    }
+
+    /** A float, where {@code inf}/{@code -inf} (llama.cpp's spelling) mean the infinities. */
+    private static float parseBias(String value) {
+        return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "-inf", "-infinity" -> Float.NEGATIVE_INFINITY;
+            case "inf", "+inf", "infinity" -> Float.POSITIVE_INFINITY;
+            default -> {
+                try {
+                    yield Float.parseFloat(value);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--logit-bias wants ID=BIAS with a number or -inf, got " + value);
+                }
+            }
+        };
     }
 }

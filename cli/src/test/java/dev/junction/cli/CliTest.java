@@ -134,4 +134,10 @@ class CliTest {
         assertThat(r.exitCode()).isNotZero();
         assertThat(r.err()).contains("gpt2").contains("unsupported architecture");
     }
+
+    @Test
+    void aLogitBiasBansAToken() {
+        String banned = junction("run", "-p", "Once upon a time", "-n", "3", "--temp", "0", "--logit-bias", "432=-inf").out();
+        assertThat(banned).doesNotStartWith(",").startsWith(" there");
+    }
 }
