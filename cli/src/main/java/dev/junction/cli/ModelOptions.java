@@ -15,14 +15,19 @@ final class ModelOptions {
             + "at most the model's; 4096 for chat).")
     Integer ctx;
 
+    @Option(names = "--mmap", negatable = true, defaultValue = "false", fallbackValue = "true",
+            description = "Memory-map the weights instead of reading them into memory (default: read; "
+                    + "--no-mmap is accepted too). Mapped pages were slower and erratic on the VMs measured.")
+    boolean mmap;
+
     Parallel parallel() {
         return new Parallel(threads != null ? threads : Parallel.defaultThreads());
     }
 
-    static Model load(String modelArg, PrintWriter err) {
+    Model load(String modelArg, PrintWriter err) {
         var path = DefaultModel.resolve(modelArg);
         ProgressBar bar = new ProgressBar(err, "loading " + path.getFileName());
-        Model model = Model.load(path, bar);
+        Model model = Model.load(path, mmap, bar);
         bar.finish();
         return model;
     }

@@ -1,6 +1,7 @@
 package dev.junction.cli;
 
-import dev.junction.engine.model.LoadProgress;
+import dev.junction.engine.gguf.LoadProgress;
+
 
 import java.io.PrintWriter;
 

@@ -56,7 +56,7 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         if (maxTokens < 0) throw new IllegalArgumentException("-n must not be negative, got " + maxTokens);
         SamplingParams params = sampling.params();
-        try (Model m = ModelOptions.load(model, err); Parallel parallel = options.parallel()) {
+        try (Model m = options.load(model, err); Parallel parallel = options.parallel()) {
             if (prompt != null) {
                 int[] ids = m.tokenizer().encode(prompt, true, true);
                 Session session = new Session(m, parallel, options.context(m, ids.length + maxTokens));

@@ -46,9 +46,10 @@ public final class GgufFile implements AutoCloseable {
     private final SequencedMap<String, TensorInfo> tensors;
     private final int alignment;
     private final long dataOffset;
+    private final boolean mapped;
 
     private GgufFile(Path path, Arena arena, MemorySegment mapping, int version, GgufMetadata metadata,
-                     SequencedMap<String, TensorInfo> tensors, int alignment, long dataOffset) {
+                     SequencedMap<String, TensorInfo> tensors, int alignment, long dataOffset, boolean mapped) {
         this.path = path;
         this.arena = arena;
         this.mapping = mapping;
@@ -57,10 +58,19 @@ public final class GgufFile implements AutoCloseable {
         this.tensors = tensors;
         this.alignment = alignment;
         this.dataOffset = dataOffset;
+        this.mapped = mapped;
     }
 
     /** Maps and parses {@code path}; fails with a {@link ModelFormatException} for any problem with the file. */
     public static GgufFile open(Path path) {
+        return open(path, true, LoadProgress.NONE);
+    }
+
+    /**
+     * Opens {@code path} memory-mapped ({@code mmap}) or read whole into anonymous off-heap memory (no page faults or
+     * read-ahead surprises later, at the cost of the read up front); {@code progress} hears the bytes read.
+     */
+    public static GgufFile open(Path path, boolean mmap, LoadProgress progress) {
         long size;
         try {
             size = Files.size(path);
@@ -73,9 +83,9 @@ public final class GgufFile implements AutoCloseable {
         if (size == 0) throw new ModelFormatException(path, "empty file (0 bytes), not a GGUF file");
         Arena arena = Arena.ofShared();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            MemorySegment mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            GgufFile file = new Parser(path, mapping).parse(arena);
-            return file;
+            MemorySegment bytes = mmap ? channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena)
+                    : readFully(channel, size, arena, progress);
+            return new Parser(path, bytes).parse(arena, mmap);
         } catch (IOException e) {
             arena.close();
             throw new ModelFormatException(path, "cannot read: " + e);
@@ -85,8 +95,28 @@ public final class GgufFile implements AutoCloseable {
         }
     }
 
+    private static MemorySegment readFully(FileChannel channel, long size, Arena arena, LoadProgress progress)
+            throws IOException {
+        MemorySegment memory = arena.allocate(size, 4096);
+        final long chunk = 64L << 20;
+        for (long done = 0; done < size; ) {
+            var buffer = memory.asSlice(done, Math.min(chunk, size - done)).asByteBuffer();
+            while (buffer.hasRemaining()) {
+                if (channel.read(buffer, done + buffer.position()) < 0) throw new IOException("file shrank while reading");
+            }
+            done += buffer.capacity();
+            progress.update(done, size);
+        }
+        return memory;
+    }
+
     public Path path() {
         return path;
+    }
+
+    /** Whether the tensor data is memory-mapped from the file (else it was read into memory). */
+    public boolean mapped() {
+        return mapped;
     }
 
     public int version() {
@@ -145,7 +175,7 @@ public final class GgufFile implements AutoCloseable {
             this.size = in.byteSize();
         }
 
-        GgufFile parse(Arena arena) {
+        GgufFile parse(Arena arena, boolean mapped) {
             if (size < 4) throw new ModelFormatException(path, "too short to be a GGUF file (" + size + " bytes)");
             int magic = in.get(I32, 0);
             if (magic != MAGIC) {
@@ -199,7 +229,7 @@ public final class GgufFile implements AutoCloseable {
                 }
             }
             return new GgufFile(path, arena, in, version, metadata, Collections.unmodifiableSequencedMap(tensors),
-                    alignment, dataOffset);
+                    alignment, dataOffset, mapped);
         }
 
         private TensorInfo tensorInfo(int alignment) {

@@ -1,5 +1,6 @@
 package dev.junction.engine.model;
 
+import dev.junction.engine.gguf.LoadProgress;
 import dev.junction.engine.chat.ChatTemplate;
 import dev.junction.engine.gguf.GgufFile;
 import dev.junction.engine.gguf.ModelFormatException;
@@ -29,9 +30,17 @@ public final class Model implements AutoCloseable {
         this.chatTemplate = chatTemplate;
     }
 
-    /** Loads {@code path}; every problem with the file is a {@link ModelFormatException} naming it. */
+    /** Loads {@code path} with its weights in memory (not memory-mapped); see {@link #load(Path, boolean, LoadProgress)}. */
     public static Model load(Path path, LoadProgress progress) {
-        GgufFile file = GgufFile.open(path);
+        return load(path, false, progress);
+    }
+
+    /**
+     * Loads {@code path}; every problem with the file is a {@link ModelFormatException} naming it. With {@code mmap}
+     * the weights stay memory-mapped (pages read ahead once at load), else they are read into anonymous memory.
+     */
+    public static Model load(Path path, boolean mmap, LoadProgress progress) {
+        GgufFile file = GgufFile.open(path, mmap, progress);
         try {
             var meta = file.metadata();
             String archName = meta.getString("general.architecture")
@@ -47,7 +56,7 @@ public final class Model implements AutoCloseable {
             ModelConfig config = ModelConfig.read(path, meta, arch, tokenizer.vocabSize());
             TensorManifest.of(config).check(file);
             Weights weights = Weights.load(file, config);
-            prefetch(file, progress);
+            if (mmap) prefetch(file, progress);
             ChatTemplate template = ChatTemplate.detect(meta.getString("tokenizer.chat_template"),
                     piece -> tokenizer.tokenId(piece).isPresent(), pieceOrEmpty(tokenizer, tokenizer.bos()),
                     pieceOrEmpty(tokenizer, tokenizer.eos()));

@@ -24,6 +24,11 @@ public record ModelConfig(Architecture architecture, int dim, int layers, int he
         return kvHeads * headDim;
     }
 
+    /** Bytes of KV cache one decode step reads per position already in the context (F32 cache). */
+    public long kvBytesPerPosition() {
+        return 2L * layers * kvDim() * Float.BYTES;
+    }
+
     public int qDim() {
         return heads * headDim;
     }

@@ -45,6 +45,27 @@ public final class Transformer {
         return s.logits;
     }
 
+    /**
+     * Prompt processing: runs {@code tokens[from, to)} at the sequence's next positions. Returns the logits of the
+     * last token when {@code logitsOfLast}, else null. Long prompts are processed in chunks, so memory does not grow
+     * with the prompt.
+     */
+    public float[] forwardBatch(Sequence s, int[] tokens, int from, int to, boolean logitsOfLast, Parallel parallel) {
+        if (from >= to) throw new IllegalArgumentException("empty batch");
+        for (int i = from; i < to - 1; i++) ingest(s, tokens[i], parallel);
+        if (logitsOfLast) return forward(s, tokens[to - 1], parallel);
+        ingest(s, tokens[to - 1], parallel);
+        return null;
+    }
+
+    /**
+     * One decode step for several sequences at once: appends {@code tokens[i]} to {@code sequences[i]} and leaves
+     * its logits in {@code sequences[i].logits()}. The weights are read once for the whole batch.
+     */
+    public void decodeBatch(Sequence[] sequences, int[] tokens, Parallel parallel) {
+        for (int i = 0; i < sequences.length; i++) forward(sequences[i], tokens[i], parallel);
+    }
+
     /** Like {@link #forward} but skips the output projection: for prompt tokens whose logits nobody reads. */
     public void ingest(Sequence s, int token, Parallel parallel) {
         forwardHidden(s, token, parallel);
@@ -141,6 +162,11 @@ public final class Transformer {
             logits = new float[c.vocabSize()];
             cos = new float[c.ropeDims() / 2];
             sin = new float[c.ropeDims() / 2];
+        }
+
+        /** The logits of the last {@link #forward} or {@link #decodeBatch} step. */
+        public float[] logits() {
+            return logits;
         }
 
         /** Positions filled so far. */

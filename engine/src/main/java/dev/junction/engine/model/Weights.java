@@ -56,6 +56,21 @@ public record Weights(Matrix tokenEmbedding, float[] outputNorm, Matrix output, 
         return new Weights(embedding, vector(file, "output_norm.weight"), output, ropeFactors, layers);
     }
 
+    /**
+     * Bytes of weights one decode step reads: every matrix but the embedding table (of which only one row is read),
+     * plus the small vectors. The denominator of the bandwidth roofline.
+     */
+    public long bytesReadPerToken() {
+        long bytes = output.data().byteSize() + 4L * (outputNorm.length + (ropeFactors == null ? 0 : ropeFactors.length));
+        for (Layer l : layers) {
+            for (Matrix m : new Matrix[]{l.wq(), l.wk(), l.wv(), l.wo(), l.gate(), l.up(), l.down()}) {
+                bytes += m.data().byteSize();
+            }
+            bytes += 4L * (l.attnNorm().length + l.ffnNorm().length);
+        }
+        return bytes;
+    }
+
     /** Whether the output projection is the token embedding (tied weights). */
     public boolean tiedOutput() {
         return output == tokenEmbedding;

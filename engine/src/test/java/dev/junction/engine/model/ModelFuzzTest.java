@@ -1,5 +1,6 @@
 package dev.junction.engine.model;
 
+import dev.junction.engine.gguf.LoadProgress;
 import dev.junction.engine.gguf.GgufFile;
 import dev.junction.engine.gguf.ModelFormatException;
 import dev.junction.engine.kernel.Parallel;

@@ -1,5 +1,6 @@
 package dev.junction.engine.model;
 
+import dev.junction.engine.gguf.LoadProgress;
 import dev.junction.engine.tensor.GgmlType;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,7 +1,8 @@
 package dev.junction.engine.runtime;
 
+import dev.junction.engine.gguf.LoadProgress;
 import dev.junction.engine.kernel.Parallel;
-import dev.junction.engine.model.LoadProgress;
+
 import dev.junction.engine.model.Model;
 import dev.junction.engine.sampling.SamplingParams;
 import dev.junction.testkit.GreedyReference;
