@@ -7,8 +7,7 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A 2-D weight matrix as stored in a GGUF file: {@code rows} rows of {@code cols} elements, each row a run of its
- * type's blocks. Multiplying by a vector is the hot path of token generation: one dot product per row, rows spread
- * over the threads.
+ * type's blocks. Products with activations are computed by {@link MatMul}.
  */
 public record Matrix(String name, QuantFormat format, MemorySegment data, int rows, int cols) {
     public Matrix {
@@ -25,21 +24,6 @@ public record Matrix(String name, QuantFormat format, MemorySegment data, int ro
 
     public long rowBytes() {
         return format.type().bytesFor(cols);
-    }
-
-    /** {@code out[r] = row(r) · x} for every row. */
-    public void multiply(float[] x, float[] out, Parallel parallel) {
-        multiply(x, 0, out, 0, parallel);
-    }
-
-    /** {@code out[outOffset + r] = row(r) · x[xOffset ..]} for every row. */
-    public void multiply(float[] x, int xOffset, float[] out, int outOffset, Parallel parallel) {
-        long rowBytes = rowBytes();
-        parallel.forRange(rows, 16, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                out[outOffset + r] = format.dot(data, r * rowBytes, x, xOffset, cols);
-            }
-        });
     }
 
     /** Dequantizes one row into {@code dst[dstOffset ..]}: an embedding lookup. */

@@ -71,6 +71,16 @@ public final class Ops {
         return sum;
     }
 
+    /** {@code x[offset+i] *= factor}. */
+    public static void scale(float[] x, int offset, int n, float factor) {
+        int i = 0;
+        FloatVector f = FloatVector.broadcast(F, factor);
+        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+            FloatVector.fromArray(F, x, offset + i).mul(f).intoArray(x, offset + i);
+        }
+        for (; i < n; i++) x[offset + i] *= factor;
+    }
+
     /** {@code y[yOffset+i] += alpha · x[xOffset+i]}. */
     public static void axpy(float alpha, float[] x, int xOffset, float[] y, int yOffset, int n) {
         int i = 0;

@@ -1,16 +1,17 @@
 package dev.junction.engine.kernel;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * Runs a loop over {@code [0, n)} split into one contiguous range per thread. With one thread the loop runs on the
- * caller, so single-threaded runs pay nothing for the pool. Worker threads are daemons: an engine never keeps the JVM
- * alive.
+ * A persistent pool for the data-parallel loops of a forward pass: the caller and {@code threads - 1} daemon workers
+ * split {@code [0, n)} into chunks and take them from a shared counter until none are left. Nothing is allocated per
+ * loop; workers spin briefly between loops (a decode step runs hundreds of them a few microseconds apart) and park
+ * when idle.
+ *
+ * <p>One loop runs at a time: {@link #forRange} is called by one thread (the one driving the model) and returns when
+ * every chunk is done. Bodies must not call {@code forRange} themselves.
  */
 public final class Parallel implements AutoCloseable {
     /** The body of a parallel loop: handles indices {@code [from, to)}. */
@@ -19,17 +20,29 @@ public final class Parallel implements AutoCloseable {
         void run(int from, int to);
     }
 
+    private static final long SPIN_NANOS = 200_000;
+
     private final int threads;
-    private final ExecutorService pool;
+    private final Thread[] workers;
+    /** Ever-increasing chunk ticket; loop k owns tickets {@code [base, base + chunks)}. Never reset, so a worker
+     *  still finishing loop k cannot take a ticket of loop k+1 for loop k's body. */
+    private final AtomicLong nextTicket = new AtomicLong();
+    private final AtomicInteger chunksDone = new AtomicInteger();
+    private volatile int generation;
+    private volatile boolean closed;
+    // the current loop, written while generation is odd and published when it turns even
+    private RangeBody body;
+    private int n, chunkSize, chunks;
+    private long base;
+    private volatile RuntimeException failure;
 
     public Parallel(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         this.threads = threads;
-        this.pool = threads == 1 ? null : Executors.newFixedThreadPool(threads - 1, r -> {
-            Thread t = new Thread(r, "junction-kernel");
-            t.setDaemon(true);
-            return t;
-        });
+        this.workers = new Thread[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = Thread.ofPlatform().daemon().name("junction-kernel-" + (i + 1)).start(this::workLoop);
+        }
     }
 
     /** Threads used for loops: the caller plus {@code threads - 1} workers. */
@@ -42,35 +55,74 @@ public final class Parallel implements AutoCloseable {
         return Runtime.getRuntime().availableProcessors();
     }
 
-    /** Runs {@code body} over {@code [0, n)}; ranges are multiples of {@code grain} except the last. */
+    /**
+     * Runs {@code body} over {@code [0, n)} in chunks whose sizes are multiples of {@code grain} (except the last),
+     * about four per thread so that uneven threads even out.
+     */
     public void forRange(int n, int grain, RangeBody body) {
-        int chunks = Math.min(threads, Math.ceilDiv(n, Math.max(1, grain)));
-        if (chunks <= 1) {
+        if (n <= 0) return;
+        grain = Math.max(1, grain);
+        if (threads == 1 || n <= grain) {
             body.run(0, n);
             return;
         }
-        int per = Math.ceilDiv(Math.ceilDiv(n, chunks), grain) * grain;
-        List<Future<?>> pending = new ArrayList<>(chunks - 1);
-        for (int c = 1; c < chunks; c++) {
-            int from = c * per, to = Math.min(n, from + per);
-            if (from < to) pending.add(pool.submit(() -> body.run(from, to)));
-        }
-        body.run(0, Math.min(n, per));
-        for (Future<?> f : pending) {
+        int chunk = Math.ceilDiv(Math.ceilDiv(n, threads * 4), grain) * grain;
+        int total = Math.ceilDiv(n, chunk);
+        long first = nextTicket.get();
+        generation++; // odd: the fields below are being written
+        this.body = body;
+        this.n = n;
+        this.chunkSize = chunk;
+        this.chunks = total;
+        this.base = first;
+        this.failure = null;
+        chunksDone.set(0);
+        generation++; // even: published
+        for (Thread w : workers) LockSupport.unpark(w);
+        runChunks(body, n, chunk, total, first);
+        while (chunksDone.get() < total) Thread.onSpinWait();
+        RuntimeException f = failure;
+        if (f != null) throw f;
+    }
+
+    private void runChunks(RangeBody b, int limit, int size, int total, long first) {
+        while (true) {
+            long ticket = nextTicket.get();
+            if (ticket - first >= total) return;
+            if (!nextTicket.compareAndSet(ticket, ticket + 1)) continue;
             try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted during a parallel loop", e);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException re) throw re;
-                throw new IllegalStateException(e.getCause());
+                int from = (int) (ticket - first) * size;
+                b.run(from, Math.min(limit, from + size));
+            } catch (RuntimeException e) {
+                failure = e;
+            } finally {
+                chunksDone.incrementAndGet();
             }
+        }
+    }
+
+    private void workLoop() {
+        int seen = generation;
+        while (!closed) {
+            long spinStart = System.nanoTime();
+            int g;
+            while (((g = generation) == seen || (g & 1) == 1) && !closed) {
+                if (System.nanoTime() - spinStart < SPIN_NANOS) Thread.onSpinWait();
+                else LockSupport.parkNanos(this, 1_000_000);
+            }
+            if (closed) return;
+            RangeBody b = body;
+            int limit = n, size = chunkSize, total = chunks;
+            long first = base;
+            if (generation != g) continue; // a newer loop was being written while we read: read again
+            seen = g;
+            runChunks(b, limit, size, total, first);
         }
     }
 
     @Override
     public void close() {
-        if (pool != null) pool.shutdownNow();
+        closed = true;
+        for (Thread w : workers) LockSupport.unpark(w);
     }
 }

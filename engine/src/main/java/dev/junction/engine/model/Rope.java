@@ -22,29 +22,32 @@ final class Rope {
                 : config.ropeScaling() != null ? llama3Factors(config) : null;
     }
 
-    /** Fills {@code cos} and {@code sin} (one entry per pair) for position {@code pos}. */
-    void prepare(int pos, float[] cos, float[] sin) {
+    /** Fills {@code cos} and {@code sin} from {@code offset} (one entry per pair) for position {@code pos}. */
+    void prepare(int pos, float[] cos, float[] sin, int offset) {
         float thetaScale = (float) Math.pow(base, -2.0 / dims);
         float theta = pos;
         for (int i = 0; i < dims / 2; i++) {
             float t = positionScale * (factors != null ? theta / factors[i] : theta);
-            cos[i] = (float) Math.cos(t);
-            sin[i] = (float) Math.sin(t);
+            cos[offset + i] = (float) Math.cos(t);
+            sin[offset + i] = (float) Math.sin(t);
             theta *= thetaScale;
         }
     }
 
-    /** Rotates {@code heads} consecutive heads of size {@code headDim} starting at {@code offset}. */
-    void rotate(float[] v, int offset, int heads, int headDim, float[] cos, float[] sin) {
+    /**
+     * Rotates {@code heads} consecutive heads of size {@code headDim} starting at {@code offset}, with the angles
+     * prepared at {@code angles} of {@code cos} and {@code sin}.
+     */
+    void rotate(float[] v, int offset, int heads, int headDim, float[] cos, float[] sin, int angles) {
         int half = dims / 2;
         for (int h = 0; h < heads; h++) {
             int base = offset + h * headDim;
             for (int i = 0; i < half; i++) {
                 int a = style == RopeStyle.NORMAL ? base + 2 * i : base + i;
                 int b = style == RopeStyle.NORMAL ? a + 1 : a + half;
-                float x0 = v[a], x1 = v[b];
-                v[a] = x0 * cos[i] - x1 * sin[i];
-                v[b] = x0 * sin[i] + x1 * cos[i];
+                float x0 = v[a], x1 = v[b], c = cos[angles + i], s = sin[angles + i];
+                v[a] = x0 * c - x1 * s;
+                v[b] = x0 * s + x1 * c;
             }
         }
     }

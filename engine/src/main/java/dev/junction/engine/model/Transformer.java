@@ -1,5 +1,6 @@
 package dev.junction.engine.model;
 
+import dev.junction.engine.kernel.MatMul;
 import dev.junction.engine.kernel.Ops;
 import dev.junction.engine.kernel.Parallel;
 
@@ -8,12 +9,19 @@ import dev.junction.engine.kernel.Parallel;
  * KV heads → residual → RMSNorm → SwiGLU feed-forward → residual, then the final norm and output projection. The
  * architecture's switches add Q/K/V biases or per-head Q/K norms at their places; nothing else differs.
  *
- * <p>Stateless apart from the weights: everything that changes per token lives in the caller's {@link Sequence}.
+ * <p>Every step runs a batch of rows — a token of some sequence at some position — through the layers together, so
+ * each weight matrix is read once per step whatever the batch: one row for token generation, a chunk of the prompt
+ * for prompt processing, one row per sequence for batched decoding. Per-token state lives in the caller's
+ * {@link Sequence}s; scratch memory in a {@link Workspace}, allocated once, so a step allocates nothing.
  */
 public final class Transformer {
+    /** Prompt tokens processed per step: large enough to reuse weights from cache, small enough to bound memory. */
+    public static final int PROMPT_CHUNK = 64;
+
     private final ModelConfig config;
     private final Weights weights;
     private final Rope rope;
+    private Workspace batchWorkspace; // for decodeBatch, grown on demand
 
     public Transformer(ModelConfig config, Weights weights) {
         this.config = config;
@@ -31,7 +39,12 @@ public final class Transformer {
 
     /** A new sequence able to hold {@code capacity} positions. */
     public Sequence newSequence(int capacity) {
-        return new Sequence(config, capacity);
+        return new Sequence(this, capacity);
+    }
+
+    /** Scratch memory for steps of up to {@code rows} rows, of which up to {@code logitRows} want logits. */
+    public Workspace newWorkspace(int rows, int logitRows) {
+        return new Workspace(config, rows, logitRows);
     }
 
     /**
@@ -39,132 +52,133 @@ public final class Transformer {
      * logits over the vocabulary (the sequence's own buffer: valid until the next call).
      */
     public float[] forward(Sequence s, int token, Parallel parallel) {
-        forwardHidden(s, token, parallel);
-        Ops.rmsNorm(s.x, 0, s.x, 0, weights.outputNorm(), config.dim(), config.rmsEps());
-        weights.output().multiply(s.x, s.logits, parallel);
+        Workspace ws = s.stepWorkspace();
+        ws.add(s, token, true);
+        step(ws, parallel);
         return s.logits;
     }
 
     /**
-     * Prompt processing: runs {@code tokens[from, to)} at the sequence's next positions. Returns the logits of the
-     * last token when {@code logitsOfLast}, else null. Long prompts are processed in chunks, so memory does not grow
-     * with the prompt.
+     * Prompt processing: runs {@code tokens[from, to)} at the sequence's next positions, {@link #PROMPT_CHUNK}
+     * tokens per step. Returns the logits of the last token when {@code logitsOfLast}, else null.
      */
     public float[] forwardBatch(Sequence s, int[] tokens, int from, int to, boolean logitsOfLast, Parallel parallel) {
         if (from >= to) throw new IllegalArgumentException("empty batch");
-        for (int i = from; i < to - 1; i++) ingest(s, tokens[i], parallel);
-        if (logitsOfLast) return forward(s, tokens[to - 1], parallel);
-        ingest(s, tokens[to - 1], parallel);
-        return null;
+        if (s.length + (to - from) > s.capacity()) {
+            throw new IllegalStateException("sequence is full: " + (s.length + to - from) + " positions (context "
+                    + s.capacity() + ")");
+        }
+        Workspace ws = s.promptWorkspace();
+        for (int start = from; start < to; start += ws.maxRows) {
+            int end = Math.min(to, start + ws.maxRows);
+            for (int i = start; i < end; i++) ws.add(s, tokens[i], logitsOfLast && i == to - 1);
+            step(ws, parallel);
+        }
+        return logitsOfLast ? s.logits : null;
     }
 
     /**
      * One decode step for several sequences at once: appends {@code tokens[i]} to {@code sequences[i]} and leaves
      * its logits in {@code sequences[i].logits()}. The weights are read once for the whole batch.
      */
-    public void decodeBatch(Sequence[] sequences, int[] tokens, Parallel parallel) {
-        for (int i = 0; i < sequences.length; i++) forward(sequences[i], tokens[i], parallel);
+    public synchronized void decodeBatch(Sequence[] sequences, int[] tokens, Parallel parallel) {
+        if (batchWorkspace == null || batchWorkspace.maxRows < sequences.length) {
+            batchWorkspace = newWorkspace(sequences.length, sequences.length);
+        }
+        for (int i = 0; i < sequences.length; i++) batchWorkspace.add(sequences[i], tokens[i], true);
+        step(batchWorkspace, parallel);
     }
 
     /** Like {@link #forward} but skips the output projection: for prompt tokens whose logits nobody reads. */
     public void ingest(Sequence s, int token, Parallel parallel) {
-        forwardHidden(s, token, parallel);
+        Workspace ws = s.stepWorkspace();
+        ws.add(s, token, false);
+        step(ws, parallel);
     }
 
-    private void forwardHidden(Sequence s, int token, Parallel parallel) {
+    /** Runs the rows added to {@code ws} through the model, then clears it. */
+    private void step(Workspace ws, Parallel parallel) {
         ModelConfig c = config;
-        int pos = s.length;
-        if (pos >= s.cache.capacity()) {
-            throw new IllegalStateException("sequence is full: " + pos + " positions (context " + s.cache.capacity() + ")");
+        int n = ws.rows, dim = c.dim(), qDim = c.qDim(), kvDim = c.kvDim(), ffn = c.ffnDim(), hd = c.headDim();
+        int xbStride = Math.max(dim, qDim);
+        MatMul mm = ws.matmul;
+        for (int i = 0; i < n; i++) {
+            weights.tokenEmbedding().row(ws.tokens[i], ws.x, i * dim);
+            rope.prepare(ws.positions[i], ws.cos, ws.sin, i * ws.ropePairs);
         }
-        if (token < 0 || token >= c.vocabSize()) {
-            throw new IllegalArgumentException("token id " + token + " outside the vocabulary of " + c.vocabSize());
-        }
-        int dim = c.dim(), headDim = c.headDim(), kvDim = c.kvDim();
-        int groupSize = c.heads() / c.kvHeads();
-        float attnScale = (float) (1.0 / Math.sqrt(headDim));
-
-        weights.tokenEmbedding().row(token, s.x, 0);
-        rope.prepare(pos, s.cos, s.sin);
-
         for (int l = 0; l < c.layers(); l++) {
             Weights.Layer w = weights.layers().get(l);
-            float[] keys = s.cache.keys[l], values = s.cache.values[l];
 
-            // attention
-            Ops.rmsNorm(s.xb, 0, s.x, 0, w.attnNorm(), dim, c.rmsEps());
-            w.wq().multiply(s.xb, s.q, parallel);
-            w.wk().multiply(s.xb, 0, keys, pos * kvDim, parallel);
-            w.wv().multiply(s.xb, 0, values, pos * kvDim, parallel);
-            if (w.bq() != null) {
-                Ops.add(s.q, 0, w.bq());
-                Ops.add(keys, pos * kvDim, w.bk());
-                Ops.add(values, pos * kvDim, w.bv());
+            // attention: project, position-encode, store K/V, attend
+            for (int i = 0; i < n; i++) Ops.rmsNorm(ws.xb, i * xbStride, ws.x, i * dim, w.attnNorm(), dim, c.rmsEps());
+            mm.multiply(w.wq(), ws.xb, xbStride, n, ws.q, 0, qDim, parallel);
+            mm.multiply(w.wk(), ws.xb, xbStride, n, ws.k, 0, kvDim, parallel);
+            mm.multiply(w.wv(), ws.xb, xbStride, n, ws.v, 0, kvDim, parallel);
+            for (int i = 0; i < n; i++) {
+                int qo = i * qDim, ko = i * kvDim;
+                if (w.bq() != null) {
+                    Ops.add(ws.q, qo, w.bq());
+                    Ops.add(ws.k, ko, w.bk());
+                    Ops.add(ws.v, ko, w.bv());
+                }
+                if (w.qNorm() != null) {
+                    for (int h = 0; h < c.heads(); h++) Ops.rmsNorm(ws.q, qo + h * hd, ws.q, qo + h * hd, w.qNorm(), hd, c.rmsEps());
+                    for (int h = 0; h < c.kvHeads(); h++) Ops.rmsNorm(ws.k, ko + h * hd, ws.k, ko + h * hd, w.kNorm(), hd, c.rmsEps());
+                }
+                rope.rotate(ws.q, qo, c.heads(), hd, ws.cos, ws.sin, i * ws.ropePairs);
+                rope.rotate(ws.k, ko, c.kvHeads(), hd, ws.cos, ws.sin, i * ws.ropePairs);
+                KvCache cache = ws.sequences[i].cache;
+                int at = ws.positions[i] * kvDim;
+                System.arraycopy(ws.k, ko, cache.keys[l], at, kvDim);
+                System.arraycopy(ws.v, ko, cache.values[l], at, kvDim);
             }
-            if (w.qNorm() != null) {
-                for (int h = 0; h < c.heads(); h++) {
-                    Ops.rmsNorm(s.q, h * headDim, s.q, h * headDim, w.qNorm(), headDim, c.rmsEps());
-                }
-                for (int h = 0; h < c.kvHeads(); h++) {
-                    Ops.rmsNorm(keys, pos * kvDim + h * headDim, keys, pos * kvDim + h * headDim, w.kNorm(), headDim, c.rmsEps());
-                }
-            }
-            rope.rotate(s.q, 0, c.heads(), headDim, s.cos, s.sin);
-            rope.rotate(keys, pos * kvDim, c.kvHeads(), headDim, s.cos, s.sin);
-
-            int positions = pos + 1;
-            parallel.forRange(c.heads(), 1, (from, to) -> {
-                for (int h = from; h < to; h++) {
-                    int kvOffset = (h / groupSize) * headDim;
-                    int att = h * s.cache.capacity();
-                    for (int t = 0; t < positions; t++) {
-                        s.att[att + t] = Ops.dot(s.q, h * headDim, keys, t * kvDim + kvOffset, headDim) * attnScale;
-                    }
-                    Ops.softmax(s.att, att, positions);
-                    java.util.Arrays.fill(s.xb, h * headDim, (h + 1) * headDim, 0f);
-                    for (int t = 0; t < positions; t++) {
-                        Ops.axpy(s.att[att + t], values, t * kvDim + kvOffset, s.xb, h * headDim, headDim);
-                    }
-                }
-            });
-            w.wo().multiply(s.xb, s.xb2, parallel);
-            Ops.add(s.x, s.xb2, dim);
+            ws.attention.run(ws, l, xbStride, parallel);
+            mm.multiply(w.wo(), ws.xb, xbStride, n, ws.xb2, 0, dim, parallel);
+            Ops.add(ws.x, ws.xb2, n * dim);
 
             // feed-forward
-            Ops.rmsNorm(s.xb, 0, s.x, 0, w.ffnNorm(), dim, c.rmsEps());
-            w.gate().multiply(s.xb, s.hb, parallel);
-            w.up().multiply(s.xb, s.hb2, parallel);
-            Ops.swiglu(s.hb, s.hb2, c.ffnDim());
-            w.down().multiply(s.hb, s.xb2, parallel);
-            Ops.add(s.x, s.xb2, dim);
+            for (int i = 0; i < n; i++) Ops.rmsNorm(ws.xb, i * xbStride, ws.x, i * dim, w.ffnNorm(), dim, c.rmsEps());
+            mm.multiply(w.gate(), ws.xb, xbStride, n, ws.hb, 0, ffn, parallel);
+            mm.multiply(w.up(), ws.xb, xbStride, n, ws.hb2, 0, ffn, parallel);
+            Ops.swiglu(ws.hb, ws.hb2, n * ffn);
+            mm.multiply(w.down(), ws.hb, ffn, n, ws.xb2, 0, dim, parallel);
+            Ops.add(ws.x, ws.xb2, n * dim);
         }
-        s.length = pos + 1;
+        for (int i = 0; i < n; i++) ws.sequences[i].length = Math.max(ws.sequences[i].length, ws.positions[i] + 1);
+
+        // logits for the rows that want them, gathered so the output matrix is read once
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            if (ws.wantsLogits[i]) Ops.rmsNorm(ws.xb, m++ * dim, ws.x, i * dim, weights.outputNorm(), dim, c.rmsEps());
+        }
+        if (m > 0) {
+            int vocab = c.vocabSize();
+            mm.multiply(weights.output(), ws.xb, dim, m, ws.logits, 0, vocab, parallel);
+            for (int i = 0, j = 0; i < n; i++) {
+                if (ws.wantsLogits[i]) System.arraycopy(ws.logits, j++ * vocab, ws.sequences[i].logits, 0, vocab);
+            }
+        }
+        ws.clear();
     }
 
     /**
-     * One sequence's state: its KV cache and the scratch buffers of a step, allocated once so that generating a
-     * token allocates nothing. Not thread-safe; one sequence is advanced by one caller at a time.
+     * One sequence's state: its KV cache, its logits and its position. Not thread-safe; one sequence is advanced by
+     * one caller at a time.
      */
     public static final class Sequence {
+        private final Transformer transformer;
         final KvCache cache;
-        final float[] x, xb, xb2, q, hb, hb2, att, logits, cos, sin;
+        final float[] logits;
         int length;
+        private Workspace step, prompt;
 
-        Sequence(ModelConfig c, int capacity) {
-            cache = new KvCache(c, capacity);
-            x = new float[c.dim()];
-            xb = new float[Math.max(c.dim(), c.qDim())];
-            xb2 = new float[c.dim()];
-            q = new float[c.qDim()];
-            hb = new float[c.ffnDim()];
-            hb2 = new float[c.ffnDim()];
-            att = new float[c.heads() * capacity];
-            logits = new float[c.vocabSize()];
-            cos = new float[c.ropeDims() / 2];
-            sin = new float[c.ropeDims() / 2];
+        Sequence(Transformer transformer, int capacity) {
+            this.transformer = transformer;
+            this.cache = new KvCache(transformer.config, capacity);
+            this.logits = new float[transformer.config.vocabSize()];
         }
 
-        /** The logits of the last {@link #forward} or {@link #decodeBatch} step. */
+        /** The logits of the last step that asked for them. */
         public float[] logits() {
             return logits;
         }
@@ -182,6 +196,76 @@ public final class Transformer {
         public void truncate(int newLength) {
             if (newLength < 0 || newLength > length) throw new IllegalArgumentException("bad length " + newLength);
             length = newLength;
+        }
+
+        private Workspace stepWorkspace() {
+            if (step == null) step = transformer.newWorkspace(1, 1);
+            return step;
+        }
+
+        private Workspace promptWorkspace() {
+            if (prompt == null) prompt = transformer.newWorkspace(Math.min(PROMPT_CHUNK, capacity()), 1);
+            return prompt;
+        }
+    }
+
+    /**
+     * Scratch memory of a step: the rows being run (sequence, position, token) and their activations, row-major.
+     * Allocated once and reused; one workspace serves one step at a time.
+     */
+    public static final class Workspace {
+        final int maxRows, ropePairs;
+        final Sequence[] sequences;
+        final int[] tokens, positions;
+        final boolean[] wantsLogits;
+        final float[] x, xb, xb2, q, k, v, hb, hb2, cos, sin, logits;
+        final MatMul matmul = new MatMul();
+        final Attention attention;
+        int rows;
+
+        Workspace(ModelConfig c, int maxRows, int logitRows) {
+            this.maxRows = maxRows;
+            this.ropePairs = c.ropeDims() / 2;
+            sequences = new Sequence[maxRows];
+            tokens = new int[maxRows];
+            positions = new int[maxRows];
+            wantsLogits = new boolean[maxRows];
+            x = new float[maxRows * c.dim()];
+            xb = new float[maxRows * Math.max(c.dim(), c.qDim())];
+            xb2 = new float[maxRows * c.dim()];
+            q = new float[maxRows * c.qDim()];
+            k = new float[maxRows * c.kvDim()];
+            v = new float[maxRows * c.kvDim()];
+            hb = new float[maxRows * c.ffnDim()];
+            hb2 = new float[maxRows * c.ffnDim()];
+            cos = new float[maxRows * ropePairs];
+            sin = new float[maxRows * ropePairs];
+            logits = new float[Math.max(1, logitRows) * c.vocabSize()];
+            attention = new Attention(c, maxRows);
+        }
+
+        /** Queues {@code token} at the next free position of {@code s} (counting rows already queued for it). */
+        void add(Sequence s, int token, boolean wantLogits) {
+            if (rows == maxRows) throw new IllegalStateException("workspace holds " + maxRows + " rows");
+            if (token < 0 || token >= s.logits.length) {
+                throw new IllegalArgumentException("token id " + token + " outside the vocabulary of " + s.logits.length);
+            }
+            int pos = s.length;
+            for (int i = 0; i < rows; i++) if (sequences[i] == s) pos = Math.max(pos, positions[i] + 1);
+            if (pos >= s.capacity()) {
+                clear();
+                throw new IllegalStateException("sequence is full: " + pos + " positions (context " + s.capacity() + ")");
+            }
+            sequences[rows] = s;
+            tokens[rows] = token;
+            positions[rows] = pos;
+            wantsLogits[rows] = wantLogits;
+            rows++;
+        }
+
+        void clear() {
+            java.util.Arrays.fill(sequences, 0, rows, null);
+            rows = 0;
         }
     }
 }

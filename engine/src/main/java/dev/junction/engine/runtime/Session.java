@@ -76,8 +76,7 @@ public final class Session {
         long start = System.nanoTime();
         Sampler sampler = new Sampler(params);
         for (int token : prompt) sampler.accept(token);
-        for (int i = cached; i < prompt.length - 1; i++) transformer.ingest(sequence, prompt[i], parallel);
-        float[] logits = transformer.forward(sequence, prompt[prompt.length - 1], parallel);
+        float[] logits = transformer.forwardBatch(sequence, prompt, cached, prompt.length, true, parallel);
         long promptDone = System.nanoTime();
 
         int[] history = Arrays.copyOf(prompt, prompt.length + Math.max(0, maxTokens));
