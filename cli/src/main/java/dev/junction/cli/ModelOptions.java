@@ -1,6 +1,7 @@
 package dev.junction.cli;
 
 import dev.junction.engine.kernel.Parallel;
+import dev.junction.engine.model.KvCache;
 import dev.junction.engine.model.Model;
 import picocli.CommandLine.Option;
 
@@ -19,6 +20,10 @@ final class ModelOptions {
             description = "Memory-map the weights instead of reading them into memory (default: read; "
                     + "--no-mmap is accepted too). Mapped pages were slower and erratic on the VMs measured.")
     boolean mmap;
+
+    @Option(names = "--cache-type", description = "KV cache element type: F32 (exact) or F16 (half the memory). "
+            + "Default: ${DEFAULT-VALUE}.")
+    KvCache.Type cacheType = KvCache.Type.F32;
 
     Parallel parallel() {
         return new Parallel(threads != null ? threads : Parallel.defaultThreads());

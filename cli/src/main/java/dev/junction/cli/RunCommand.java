@@ -59,7 +59,7 @@ final class RunCommand implements Callable<Integer> {
         try (Model m = options.load(model, err); Parallel parallel = options.parallel()) {
             if (prompt != null) {
                 int[] ids = m.tokenizer().encode(prompt, true, true);
-                Session session = new Session(m, parallel, options.context(m, ids.length + maxTokens));
+                Session session = new Session(m, parallel, options.context(m, ids.length + maxTokens), options.cacheType);
                 Session.Stats stats = session.generate(ids, params, maxTokens, (token, text) -> {
                     out.print(text);
                     out.flush();
@@ -76,7 +76,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private void chat(Model m, Parallel parallel, SamplingParams params, PrintWriter out, PrintWriter err) throws IOException {
-        Session session = new Session(m, parallel, options.context(m, 4096));
+        Session session = new Session(m, parallel, options.context(m, 4096), options.cacheType);
         List<ChatMessage> history = new ArrayList<>();
         if (system != null) history.add(new ChatMessage("system", system));
         BufferedReader in = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));

@@ -37,9 +37,14 @@ public final class Transformer {
         return weights;
     }
 
-    /** A new sequence able to hold {@code capacity} positions. */
+    /** A new sequence able to hold {@code capacity} positions, with an F32 KV cache. */
     public Sequence newSequence(int capacity) {
-        return new Sequence(this, capacity);
+        return newSequence(capacity, KvCache.Type.F32);
+    }
+
+    /** A new sequence able to hold {@code capacity} positions, with a KV cache of the given type. */
+    public Sequence newSequence(int capacity, KvCache.Type cacheType) {
+        return new Sequence(this, capacity, cacheType);
     }
 
     /** Scratch memory for steps of up to {@code rows} rows, of which up to {@code logitRows} want logits. */
@@ -127,10 +132,7 @@ public final class Transformer {
                 }
                 rope.rotate(ws.q, qo, c.heads(), hd, ws.cos, ws.sin, i * ws.ropePairs);
                 rope.rotate(ws.k, ko, c.kvHeads(), hd, ws.cos, ws.sin, i * ws.ropePairs);
-                KvCache cache = ws.sequences[i].cache;
-                int at = ws.positions[i] * kvDim;
-                System.arraycopy(ws.k, ko, cache.keys[l], at, kvDim);
-                System.arraycopy(ws.v, ko, cache.values[l], at, kvDim);
+                ws.sequences[i].cache.store(l, ws.positions[i], ws.k, ko, ws.v, ko);
             }
             ws.attention.run(ws, l, xbStride, parallel);
             mm.multiply(w.wo(), ws.xb, xbStride, n, ws.xb2, 0, dim, parallel);
@@ -172,9 +174,9 @@ public final class Transformer {
         int length;
         private Workspace step, prompt;
 
-        Sequence(Transformer transformer, int capacity) {
+        Sequence(Transformer transformer, int capacity, KvCache.Type cacheType) {
             this.transformer = transformer;
-            this.cache = new KvCache(transformer.config, capacity);
+            this.cache = new KvCache(transformer.config, capacity, cacheType);
             this.logits = new float[transformer.config.vocabSize()];
         }
 
@@ -190,6 +192,10 @@ public final class Transformer {
 
         public int capacity() {
             return cache.capacity();
+        }
+
+        public KvCache cache() {
+            return cache;
         }
 
         /** Forgets positions from {@code newLength} on (e.g. to reuse a shared prefix). */

@@ -1,6 +1,7 @@
 package dev.junction.engine.runtime;
 
 import dev.junction.engine.kernel.Parallel;
+import dev.junction.engine.model.KvCache;
 import dev.junction.engine.model.Model;
 import dev.junction.engine.model.Transformer;
 import dev.junction.engine.sampling.Sampler;
@@ -45,11 +46,15 @@ public final class Session {
     private final Transformer.Sequence sequence;
     private int[] tokens = new int[0];
 
-    /** A session able to hold {@code capacity} tokens (prompt and generated together). */
+    /** A session able to hold {@code capacity} tokens (prompt and generated together), with an F32 KV cache. */
     public Session(Model model, Parallel parallel, int capacity) {
+        this(model, parallel, capacity, KvCache.Type.F32);
+    }
+
+    public Session(Model model, Parallel parallel, int capacity, KvCache.Type cacheType) {
         this.model = model;
         this.parallel = parallel;
-        this.sequence = model.transformer().newSequence(capacity);
+        this.sequence = model.transformer().newSequence(capacity, cacheType);
     }
 
     public int capacity() {

@@ -71,8 +71,12 @@ class BatchingTest {
     }
 
     static void assertClose(float[] actual, float[] expected, String what) {
+        assertClose(actual, expected, what, 1e-5);
+    }
+
+    static void assertClose(float[] actual, float[] expected, String what, double tolerance) {
         double[] e = new double[expected.length];
         for (int i = 0; i < e.length; i++) e[i] = expected[i];
-        assertThat(TransformerReferenceTest.maxNormalisedError(actual, e)).as(what).isLessThan(1e-5);
+        assertThat(TransformerReferenceTest.maxNormalisedError(actual, e)).as(what).isLessThan(tolerance);
     }
 }
