@@ -42,7 +42,7 @@ final class GgufCommand implements Runnable {
         Integer vocab;
         @Option(names = "--ctx", description = "context_length written to the metadata") Integer ctx;
         @Option(names = "--tied", description = "Tie the output projection to the token embedding.") Boolean tied;
-        @Option(names = "--type", description = "Type of every matrix (default F16).") String type;
+        @Option(names = "--type", description = "Type of every matrix (default F16), or the mix Q4_K_M.") String type;
         @Option(names = "--output-type", description = "Type of the output matrix (default: --type).") String outputType;
         @Option(names = "--vocab-from", description = "Copy the tokenizer of this GGUF (e.g. a vocab-only file).")
         Path vocabFrom;
@@ -61,16 +61,17 @@ final class GgufCommand implements Runnable {
             if (preset == null && (hidden == null || layers == null || heads == null || ffn == null)) {
                 throw new IllegalArgumentException("give --preset, or at least --hidden, --layers, --heads and --ffn");
             }
-            SyntheticModel spec = new SyntheticModel(arch != null ? arch : base.architecture(),
+            SyntheticModel model = new SyntheticModel(arch != null ? arch : base.architecture(),
                     or(hidden, base.hidden()), or(layers, base.layers()), or(heads, base.heads()),
                     or(kvHeads, heads != null ? heads : base.kvHeads()), or(ffn, base.ffn()), or(vocab, base.vocab()),
                     or(ctx, base.context()), base.ropeBase(), tied != null ? tied : base.tiedEmbeddings(),
-                    type(type, GgmlType.F16), outputType == null ? null : type(outputType, null), vocabFrom,
-                    seed != null ? seed : base.seed(), base.sigma());
+                    GgmlType.F16, null, null, vocabFrom, seed != null ? seed : base.seed(), base.sigma());
+            model = "Q4_K_M".equalsIgnoreCase(type) ? model.withQ4KM()
+                    : model.withType(type(type, GgmlType.F16), outputType == null ? null : type(outputType, null));
             ProgressBar bar = new ProgressBar(err, "writing " + output.getFileName());
-            spec.write(output, bar);
+            model.write(output, bar);
             bar.finish();
-            err.printf("wrote %s: %s parameters%n", output, Units.count(spec.parameterCount()));
+            err.printf("wrote %s: %s parameters%n", output, Units.count(model.parameterCount()));
             return 0;
         }
 

@@ -22,12 +22,15 @@ import java.util.stream.IntStream;
  * same file.
  *
  * @param type       type of every matrix; {@code outputType} of the output projection (null: same as type)
+ * @param moreBitsType type of {@code attn_v} and {@code ffn_down} in the layers llama.cpp's "_M" mixes give more bits
+ *                   (the first and last eighth, and every third between; null: no such layers): Q4_K_M is Q4_K with
+ *                   Q6_K here and in the output
  * @param vocabFrom  a GGUF whose {@code tokenizer.*} metadata is copied (its vocabulary size wins); null: a
  *                   synthetic SentencePiece vocabulary of {@code vocab} tokens (special, 256 byte tokens, filler)
  */
 public record SyntheticModel(String architecture, int hidden, int layers, int heads, int kvHeads, int ffn, int vocab,
                              int context, float ropeBase, boolean tiedEmbeddings, GgmlType type, GgmlType outputType,
-                             Path vocabFrom, long seed, float sigma) {
+                             GgmlType moreBitsType, Path vocabFrom, long seed, float sigma) {
 
     /** Named shapes: the benchmark models of the baseline figures and the shapes of common real models. */
     public static final Map<String, SyntheticModel> PRESETS = Map.of(
@@ -43,27 +46,33 @@ public record SyntheticModel(String architecture, int hidden, int layers, int he
     private static SyntheticModel llama(int hidden, int layers, int heads, int kv, int ffn, int vocab, int ctx,
                                         float base, boolean tied) {
         return new SyntheticModel("llama", hidden, layers, heads, kv, ffn, vocab, ctx, base, tied, GgmlType.F16, null,
-                null, 42, 0.02f);
+                null, null, 42, 0.02f);
     }
 
     private static SyntheticModel qwen2(int hidden, int layers, int heads, int kv, int ffn, int vocab, boolean tied) {
         return new SyntheticModel("qwen2", hidden, layers, heads, kv, ffn, vocab, 32768, 1000000f, tied, GgmlType.F16,
-                null, null, 42, 0.02f);
+                null, null, null, 42, 0.02f);
     }
 
     public SyntheticModel withType(GgmlType type, GgmlType outputType) {
         return new SyntheticModel(architecture, hidden, layers, heads, kvHeads, ffn, vocab, context, ropeBase,
-                tiedEmbeddings, type, outputType, vocabFrom, seed, sigma);
+                tiedEmbeddings, type, outputType, null, vocabFrom, seed, sigma);
+    }
+
+    /** llama.cpp's Q4_K_M mix: Q4_K matrices, Q6_K output and Q6_K {@code attn_v}/{@code ffn_down} in some layers. */
+    public SyntheticModel withQ4KM() {
+        return new SyntheticModel(architecture, hidden, layers, heads, kvHeads, ffn, vocab, context, ropeBase,
+                tiedEmbeddings, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.Q6_K, vocabFrom, seed, sigma);
     }
 
     public SyntheticModel withVocabFrom(Path vocabFrom) {
         return new SyntheticModel(architecture, hidden, layers, heads, kvHeads, ffn, vocab, context, ropeBase,
-                tiedEmbeddings, type, outputType, vocabFrom, seed, sigma);
+                tiedEmbeddings, type, outputType, moreBitsType, vocabFrom, seed, sigma);
     }
 
     public SyntheticModel withSeed(long seed) {
         return new SyntheticModel(architecture, hidden, layers, heads, kvHeads, ffn, vocab, context, ropeBase,
-                tiedEmbeddings, type, outputType, vocabFrom, seed, sigma);
+                tiedEmbeddings, type, outputType, moreBitsType, vocabFrom, seed, sigma);
     }
 
     /** Parameters, counting the embedding table and (when untied) the output matrix. */
@@ -116,7 +125,12 @@ public record SyntheticModel(String architecture, int hidden, int layers, int he
 
     private GgmlType typeOf(TensorManifest.Entry e) {
         if (e.shape().length < 2) return GgmlType.F32;
-        return e.name().equals("output.weight") && outputType != null ? outputType : type;
+        if (e.name().equals("output.weight") && outputType != null) return outputType;
+        if (moreBitsType != null && (e.name().endsWith(".attn_v.weight") || e.name().endsWith(".ffn_down.weight"))) {
+            int layer = Integer.parseInt(e.name().split("\\.")[1]);
+            if (layer < layers / 8 || layer >= 7 * layers / 8 || (layer - layers / 8) % 3 == 2) return moreBitsType;
+        }
+        return type;
     }
 
     private static int rows(TensorManifest.Entry e) {

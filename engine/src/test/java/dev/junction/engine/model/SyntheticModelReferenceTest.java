@@ -20,7 +20,7 @@ class SyntheticModelReferenceTest {
 
     /** Small but with 256-wide rows, so every block type (32 and 256 elements) fits. */
     static SyntheticModel tiny(String arch) {
-        return new SyntheticModel(arch, 256, 2, 4, 2, 512, 300, 256, 10000f, false, GgmlType.F32, null, null, 7, 0.05f);
+        return new SyntheticModel(arch, 256, 2, 4, 2, 512, 300, 256, 10000f, false, GgmlType.F32, null, null, null, 7, 0.05f);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -30,6 +30,14 @@ class SyntheticModelReferenceTest {
         Path file = dir.resolve("tiny-" + type + ".gguf");
         tiny("llama").withType(type, null).write(file, LoadProgress.NONE);
         TransformerReferenceTest.assertAgrees(file, new int[]{1, 42, 7, 299, 100}, 2);
+    }
+
+    @org.junit.jupiter.api.Test
+    void theQ4KMMixAgreesWithTheReference() throws IOException {
+        Path file = dir.resolve("tiny-q4km.gguf");
+        new SyntheticModel("llama", 256, 8, 4, 2, 512, 300, 256, 10000f, false, GgmlType.F32, null, null, null, 7, 0.05f)
+                .withQ4KM().write(file, LoadProgress.NONE);
+        TransformerReferenceTest.assertAgrees(file, new int[]{1, 42, 7}, 2);
     }
 
     @ParameterizedTest(name = "{0}")
