@@ -9,7 +9,7 @@ import java.io.PrintWriter;
 /** The {@code junction} command: one subcommand per job. */
 @Command(name = "junction", mixinStandardHelpOptions = true, version = "junction 0.1.0",
         description = "Run open-weight models locally and serve them.",
-        subcommands = {RunCommand.class, TokenizeCommand.class, InfoCommand.class, GgufCommand.class,
+        subcommands = {RunCommand.class, TokenizeCommand.class, InfoCommand.class, GgufCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -30,6 +30,11 @@ final class ModelOptions {
     }
 
     Model load(String modelArg, PrintWriter err) {
+        return load(modelArg, mmap, err);
+    }
+
+    /** Loads MODEL (the embedded model when null) with a progress bar on {@code err}. */
+    static Model load(String modelArg, boolean mmap, PrintWriter err) {
         var path = DefaultModel.resolve(modelArg);
         ProgressBar bar = new ProgressBar(err, "loading " + path.getFileName());
         Model model = Model.load(path, mmap, bar);
