@@ -15,6 +15,14 @@ import java.lang.foreign.MemorySegment;
 public final class MatMul implements Parallel.RangeBody {
     /** Rows per tile: about 16–40 KiB of weights, which stays in L1/L2 while the batch runs over it. */
     private static final int ROW_TILE = 16;
+    /**
+     * From this batch size on, a tile of rows is expanded to floats once and every vector of the batch is
+     * multiplied with the float copy, four at a time: the expansion is paid once per tile instead of once per
+     * vector, and the products become plain FMAs that reuse each loaded weight four times.
+     */
+    private static final int EXPAND_FROM_BATCH = 4;
+    /** Per worker thread: a float copy of the current tile. */
+    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[0]);
 
     private QuantFormat format;
     private MemorySegment weights;
@@ -50,12 +58,37 @@ public final class MatMul implements Parallel.RangeBody {
 
     @Override
     public void run(int from, int to) {
+        if (batch >= EXPAND_FROM_BATCH) {
+            runExpanded(from, to);
+            return;
+        }
         for (int tile = from; tile < to; tile += ROW_TILE) {
             int tileEnd = Math.min(to, tile + ROW_TILE);
             for (int t = 0; t < batch; t++) {
                 int xOffset = t * xStride, o = outOffset + t * outStride;
                 for (int r = tile; r < tileEnd; r++) {
                     out[o + r] = format.dot(weights, r * rowBytes, x, xOffset, cols);
+                }
+            }
+        }
+    }
+
+    private void runExpanded(int from, int to) {
+        float[] tileFloats = TILE.get();
+        if (tileFloats.length < ROW_TILE * cols) TILE.set(tileFloats = new float[ROW_TILE * cols]);
+        for (int tile = from; tile < to; tile += ROW_TILE) {
+            int rows = Math.min(to, tile + ROW_TILE) - tile;
+            for (int r = 0; r < rows; r++) format.dequantize(weights, (tile + r) * rowBytes, tileFloats, r * cols, cols);
+            int t = 0;
+            for (; t + 4 <= batch; t += 4) {
+                for (int r = 0; r < rows; r++) {
+                    Ops.dot4(tileFloats, r * cols, x, t * xStride, xStride, cols, out, outOffset + t * outStride + tile + r,
+                            outStride);
+                }
+            }
+            for (; t < batch; t++) {
+                for (int r = 0; r < rows; r++) {
+                    out[outOffset + t * outStride + tile + r] = Ops.dot(tileFloats, r * cols, x, t * xStride, cols);
                 }
             }
         }

@@ -71,6 +71,38 @@ public final class Ops {
         return sum;
     }
 
+    /**
+     * Four dot products sharing one row: {@code out[o + j·outStride] = w[wOffset..] · x[xOffset + j·xStride ..]} for
+     * {@code j < 4}. Each weight vector loaded is used four times, which is what makes batched products faster
+     * than four single ones.
+     */
+    public static void dot4(float[] w, int wOffset, float[] x, int xOffset, int xStride, int n,
+                            float[] out, int o, int outStride) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int x1 = xOffset + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
+        int i = 0;
+        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+            FloatVector wv = FloatVector.fromArray(F, w, wOffset + i);
+            a0 = wv.fma(FloatVector.fromArray(F, x, xOffset + i), a0);
+            a1 = wv.fma(FloatVector.fromArray(F, x, x1 + i), a1);
+            a2 = wv.fma(FloatVector.fromArray(F, x, x2 + i), a2);
+            a3 = wv.fma(FloatVector.fromArray(F, x, x3 + i), a3);
+        }
+        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float wi = w[wOffset + i];
+            s0 += wi * x[xOffset + i];
+            s1 += wi * x[x1 + i];
+            s2 += wi * x[x2 + i];
+            s3 += wi * x[x3 + i];
+        }
+        out[o] = s0;
+        out[o + outStride] = s1;
+        out[o + 2 * outStride] = s2;
+        out[o + 3 * outStride] = s3;
+    }
+
     /** {@code x[offset+i] *= factor}. */
     public static void scale(float[] x, int offset, int n, float factor) {
         int i = 0;
