@@ -30,6 +30,37 @@ final class KQuants {
         return (Blocks.u8(s, p + j + 4) >>> 4) | ((Blocks.u8(s, p + j) >>> 6) << 4);
     }
 
+    private static final int K1 = 0x3f3f3f3f, K2 = 0x0f0f0f0f, K3 = 0x03030303;
+
+    /**
+     * All eight six-bit scales of the 12 packed bytes at {@code p}, scale {@code j} in byte {@code j} of the result
+     * (as ggml's {@code utmp} unpacking: three 32-bit reads and a few masks instead of sixteen byte reads).
+     */
+    static long scales(MemorySegment s, long p) {
+        int u0 = s.get(Blocks.I32, p), u2 = s.get(Blocks.I32, p + 8);
+        int hi = (u2 & K2) | (((u0 >>> 6) & K3) << 4);
+        return (u0 & K1) & 0xFFFFFFFFL | ((long) hi << 32);
+    }
+
+    /** All eight six-bit mins of the 12 packed bytes at {@code p}, min {@code j} in byte {@code j} of the result. */
+    static long mins(MemorySegment s, long p) {
+        int u1 = s.get(Blocks.I32, p + 4), u2 = s.get(Blocks.I32, p + 8);
+        int hi = ((u2 >>> 4) & K2) | (((u1 >>> 6) & K3) << 4);
+        return (u1 & K1) & 0xFFFFFFFFL | ((long) hi << 32);
+    }
+
+    /** Byte {@code j} of {@code packed} ({@link #scales}, {@link #mins}). */
+    static int at(long packed, int j) {
+        return (int) (packed >>> (8 * j)) & 0xFF;
+    }
+
+    /** Σ_j min_j · sums32[8b+j]: the integer part of the K-quant min correction of super-block {@code b}. */
+    static int minDot(long mins, int[] sums32, int b) {
+        int summ = 0;
+        for (int j = 0; j < 8; j++) summ += at(mins, j) * sums32[8 * b + j];
+        return summ;
+    }
+
     /** The inverse of {@link #scale} and {@link #min}: packs six-bit {@code sc[8]} and {@code m[8]} into 12 bytes. */
     static void packScalesMins(int[] sc, int[] m, MemorySegment s, long p) {
         byte[] out = new byte[12];

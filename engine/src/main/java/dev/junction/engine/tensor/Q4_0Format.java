@@ -1,6 +1,7 @@
 package dev.junction.engine.tensor;
 
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -36,6 +37,51 @@ public final class Q4_0Format implements QuantFormat {
                 dst[y + j + QK / 2] = ((q >>> 4) - 8) * d;
             }
         }
+    }
+
+    @Override
+    public boolean quantizesActivations() {
+        return true;
+    }
+
+    @Override
+    public float dotQuantizedReference(MemorySegment w, long offset, QuantizedActivations x, int n) {
+        int nb = Blocks.blocks(type(), n);
+        IntDot.checkActivations(x, QK, n);
+        float sum = 0;
+        for (int b = 0; b < nb; b++) {
+            long p = offset + (long) b * BYTES;
+            int sumi = 0;
+            for (int j = 0; j < QK / 2; j++) {
+                int q = Blocks.u8(w, p + 2 + j);
+                sumi += ((q & 0xF) - 8) * x.qs[b * QK + j] + ((q >>> 4) - 8) * x.qs[b * QK + j + QK / 2];
+            }
+            sum += sumi * (Fp16.read(w, p) * x.d[b]);
+        }
+        return sum;
+    }
+
+    @Override
+    public float dotQuantized(MemorySegment w, long offset, QuantizedActivations x, int n) {
+        int nb = Blocks.blocks(type(), n);
+        IntDot.checkActivations(x, QK, n);
+        short[] xq = x.qs;
+        float[] xd = x.d;
+        FloatVector acc = FloatVector.zero(IntDot.F);
+        for (int b = 0; b < nb; b++) acc = block(w, offset + (long) b * BYTES, xq, b * QK, xd[b], acc);
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static FloatVector block(MemorySegment w, long p, short[] xq, int xi, float xd, FloatVector acc) {
+        ShortVector s = ShortVector.zero(IntDot.S);
+        for (int j = 0; j < QK / 2; j += IntDot.SL) {
+            ShortVector q = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p + 2 + j, ByteOrder.LITTLE_ENDIAN));
+            ShortVector lo = q.and((short) 0xF).sub((short) 8); // nibbles in 16-bit lanes: x86 has no byte shifts
+            ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).sub((short) 8);
+            s = s.add(lo.mul(ShortVector.fromArray(IntDot.S, xq, xi + j)))
+                    .add(hi.mul(ShortVector.fromArray(IntDot.S, xq, xi + j + QK / 2)));
+        }
+        return IntDot.scaled(s, Fp16.read(w, p) * xd, acc);
     }
 
     @Override

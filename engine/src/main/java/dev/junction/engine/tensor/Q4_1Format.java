@@ -1,6 +1,7 @@
 package dev.junction.engine.tensor;
 
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -37,6 +38,58 @@ public final class Q4_1Format implements QuantFormat {
                 dst[y + j + QK / 2] = (q >>> 4) * d + m;
             }
         }
+    }
+
+    @Override
+    public boolean quantizesActivations() {
+        return true;
+    }
+
+    /** Σ (q·d + m)·(a·dx) = d·dx·Σ q·a + m·dx·Σ a, the second sum kept with the activations. */
+    @Override
+    public float dotQuantizedReference(MemorySegment w, long offset, QuantizedActivations x, int n) {
+        int nb = Blocks.blocks(type(), n);
+        IntDot.checkActivations(x, QK, n);
+        float sum = 0;
+        for (int b = 0; b < nb; b++) {
+            long p = offset + (long) b * BYTES;
+            int sumi = 0;
+            for (int j = 0; j < QK / 2; j++) {
+                int q = Blocks.u8(w, p + 4 + j);
+                sumi += (q & 0xF) * x.qs[b * QK + j] + (q >>> 4) * x.qs[b * QK + j + QK / 2];
+            }
+            sum += sumi * (Fp16.read(w, p) * x.d[b]) + Fp16.read(w, p + 2) * (x.d[b] * x.sums[b]);
+        }
+        return sum;
+    }
+
+    @Override
+    public float dotQuantized(MemorySegment w, long offset, QuantizedActivations x, int n) {
+        int nb = Blocks.blocks(type(), n);
+        IntDot.checkActivations(x, QK, n);
+        short[] xq = x.qs;
+        float[] xd = x.d;
+        int[] xs = x.sums;
+        FloatVector acc = FloatVector.zero(IntDot.F);
+        float mins = 0;
+        for (int b = 0; b < nb; b++) {
+            long p = offset + (long) b * BYTES;
+            acc = block(w, p, xq, b * QK, xd[b], acc);
+            mins += Fp16.read(w, p + 2) * (xd[b] * xs[b]);
+        }
+        return acc.reduceLanes(VectorOperators.ADD) + mins;
+    }
+
+    private static FloatVector block(MemorySegment w, long p, short[] xq, int xi, float xd, FloatVector acc) {
+        ShortVector s = ShortVector.zero(IntDot.S);
+        for (int j = 0; j < QK / 2; j += IntDot.SL) {
+            ShortVector q = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p + 4 + j, ByteOrder.LITTLE_ENDIAN));
+            ShortVector lo = q.and((short) 0xF);
+            ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0xF);
+            s = s.add(lo.mul(ShortVector.fromArray(IntDot.S, xq, xi + j)))
+                    .add(hi.mul(ShortVector.fromArray(IntDot.S, xq, xi + j + QK / 2)));
+        }
+        return IntDot.scaled(s, Fp16.read(w, p) * xd, acc);
     }
 
     @Override

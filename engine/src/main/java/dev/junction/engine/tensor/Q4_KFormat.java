@@ -1,6 +1,7 @@
 package dev.junction.engine.tensor;
 
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -46,6 +47,68 @@ public final class Q4_KFormat implements QuantFormat {
     }
 
     @Override
+    public boolean quantizesActivations() {
+        return true;
+    }
+
+    /** As ggml: per super-block {@code d·dx·Σ sc_j·Σ q·a - dmin·dx·Σ m_j·Σ a}, the inner sums in integers. */
+    @Override
+    public float dotQuantizedReference(MemorySegment w, long offset, QuantizedActivations x, int n) {
+        int nb = Blocks.blocks(type(), n);
+        IntDot.checkActivations(x, QK, n);
+        float sum = 0;
+        for (int b = 0; b < nb; b++) {
+            long p = offset + (long) b * BYTES;
+            int sumi = 0, summ = 0;
+            for (int c = 0; c < 4; c++) {
+                int s0 = 0, s1 = 0;
+                for (int l = 0; l < 32; l++) {
+                    int q = Blocks.u8(w, p + 16 + 32 * c + l);
+                    s0 += (q & 0xF) * x.qs[b * QK + 64 * c + l];
+                    s1 += (q >>> 4) * x.qs[b * QK + 64 * c + 32 + l];
+                }
+                sumi += KQuants.scale(w, p + 4, 2 * c) * s0 + KQuants.scale(w, p + 4, 2 * c + 1) * s1;
+            }
+            for (int j = 0; j < 8; j++) summ += KQuants.min(w, p + 4, j) * (x.sums[16 * b + 2 * j] + x.sums[16 * b + 2 * j + 1]);
+            sum += Fp16.read(w, p) * x.d[b] * sumi - Fp16.read(w, p + 2) * x.d[b] * summ;
+        }
+        return sum;
+    }
+
+    @Override
+    public float dotQuantized(MemorySegment w, long offset, QuantizedActivations x, int n) {
+        int nb = Blocks.blocks(type(), n);
+        IntDot.checkActivations(x, QK, n);
+        short[] xq = x.qs;
+        int[] xs = x.sums32;
+        FloatVector acc = FloatVector.zero(IntDot.F);
+        float mins = 0;
+        for (int b = 0; b < nb; b++) {
+            long p = offset + (long) b * BYTES;
+            float d = Fp16.read(w, p) * x.d[b];
+            long sc = KQuants.scales(w, p + 4);
+            for (int c = 0; c < 4; c++) {
+                acc = chunk(w, p + 16 + 32 * c, xq, b * QK + 64 * c,
+                        d * KQuants.at(sc, 2 * c), d * KQuants.at(sc, 2 * c + 1), acc);
+            }
+            mins += Fp16.read(w, p + 2) * x.d[b] * KQuants.minDot(KQuants.mins(w, p + 4), xs, b);
+        }
+        return acc.reduceLanes(VectorOperators.ADD) - mins;
+    }
+
+    /** 32 bytes: low nibbles are one sub-block (scale {@code d0}), high nibbles the next ({@code d1}). */
+    private static FloatVector chunk(MemorySegment w, long p, short[] xq, int xi, float d0, float d1, FloatVector acc) {
+        ShortVector s0 = ShortVector.zero(IntDot.S);
+        ShortVector s1 = ShortVector.zero(IntDot.S);
+        for (int l = 0; l < 32; l += IntDot.SL) {
+            ShortVector q = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p + l, ByteOrder.LITTLE_ENDIAN));
+            s0 = s0.add(q.and((short) 0xF).mul(ShortVector.fromArray(IntDot.S, xq, xi + l)));
+            s1 = s1.add(q.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).mul(ShortVector.fromArray(IntDot.S, xq, xi + 32 + l)));
+        }
+        return IntDot.scaled(s1, d1, IntDot.scaled(s0, d0, acc));
+    }
+
+    @Override
     public float dotReference(MemorySegment w, long offset, float[] x, int xOffset, int n) {
         return Blocks.dotByDequantizing(this, w, offset, x, xOffset, n);
     }
@@ -59,11 +122,12 @@ public final class Q4_KFormat implements QuantFormat {
             long p = offset + (long) b * BYTES;
             float d = Fp16.read(w, p);
             float dmin = Fp16.read(w, p + 2);
+            long sc = KQuants.scales(w, p + 4), mn = KQuants.mins(w, p + 4);
             for (int c = 0; c < 4; c++) {
-                FloatVector d0 = FloatVector.broadcast(Simd.F, d * KQuants.scale(w, p + 4, 2 * c));
-                FloatVector m0 = FloatVector.broadcast(Simd.F, -dmin * KQuants.min(w, p + 4, 2 * c));
-                FloatVector d1 = FloatVector.broadcast(Simd.F, d * KQuants.scale(w, p + 4, 2 * c + 1));
-                FloatVector m1 = FloatVector.broadcast(Simd.F, -dmin * KQuants.min(w, p + 4, 2 * c + 1));
+                FloatVector d0 = FloatVector.broadcast(Simd.F, d * KQuants.at(sc, 2 * c));
+                FloatVector m0 = FloatVector.broadcast(Simd.F, -dmin * KQuants.at(mn, 2 * c));
+                FloatVector d1 = FloatVector.broadcast(Simd.F, d * KQuants.at(sc, 2 * c + 1));
+                FloatVector m1 = FloatVector.broadcast(Simd.F, -dmin * KQuants.at(mn, 2 * c + 1));
                 int xc = xOffset + b * QK + 64 * c;
                 for (int l = 0; l < 32; l += Simd.BL) {
                     ByteVector q = ByteVector.fromMemorySegment(Simd.B, w, p + 16 + 32 * c + l, ByteOrder.LITTLE_ENDIAN);

@@ -1,6 +1,7 @@
 package dev.junction.engine.tensor;
 
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -42,6 +43,57 @@ public final class Q5_0Format implements QuantFormat {
                 dst[y + j + QK / 2] = (q1 - 16) * d;
             }
         }
+    }
+
+    @Override
+    public boolean quantizesActivations() {
+        return true;
+    }
+
+    @Override
+    public float dotQuantizedReference(MemorySegment w, long offset, QuantizedActivations x, int n) {
+        int nb = Blocks.blocks(type(), n);
+        IntDot.checkActivations(x, QK, n);
+        float sum = 0;
+        for (int b = 0; b < nb; b++) {
+            long p = offset + (long) b * BYTES;
+            int qh = w.get(Blocks.I32, p + 2);
+            int sumi = 0;
+            for (int j = 0; j < QK / 2; j++) {
+                int q = Blocks.u8(w, p + 6 + j);
+                int q0 = ((q & 0xF) | (((qh >>> j) & 1) << 4)) - 16;
+                int q1 = ((q >>> 4) | (((qh >>> (j + 16)) & 1) << 4)) - 16;
+                sumi += q0 * x.qs[b * QK + j] + q1 * x.qs[b * QK + j + QK / 2];
+            }
+            sum += sumi * (Fp16.read(w, p) * x.d[b]);
+        }
+        return sum;
+    }
+
+    @Override
+    public float dotQuantized(MemorySegment w, long offset, QuantizedActivations x, int n) {
+        int nb = Blocks.blocks(type(), n);
+        IntDot.checkActivations(x, QK, n);
+        short[] xq = x.qs;
+        float[] xd = x.d;
+        ShortVector bits = ShortVector.fromArray(IntDot.S, IntDot.LANE_BIT, 0);
+        FloatVector acc = FloatVector.zero(IntDot.F);
+        for (int b = 0; b < nb; b++) acc = block(w, offset + (long) b * BYTES, xq, b * QK, xd[b], bits, acc);
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static FloatVector block(MemorySegment w, long p, short[] xq, int xi, float xd, ShortVector bits, FloatVector acc) {
+        int qh = w.get(Blocks.I32, p + 2);
+        ShortVector s = ShortVector.zero(IntDot.S);
+        for (int j = 0; j < QK / 2; j += IntDot.SL) {
+            ShortVector q = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p + 6 + j, ByteOrder.LITTLE_ENDIAN));
+            ShortVector lo = q.and((short) 0xF).or(IntDot.bitTimes16(qh >>> j, bits)).sub((short) 16);
+            ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0xF)
+                    .or(IntDot.bitTimes16(qh >>> (j + 16), bits)).sub((short) 16);
+            s = s.add(lo.mul(ShortVector.fromArray(IntDot.S, xq, xi + j)))
+                    .add(hi.mul(ShortVector.fromArray(IntDot.S, xq, xi + j + QK / 2)));
+        }
+        return IntDot.scaled(s, Fp16.read(w, p) * xd, acc);
     }
 
     @Override

@@ -1,7 +1,9 @@
 package dev.junction.engine.tensor;
 
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
@@ -51,6 +53,81 @@ public final class Q6_KFormat implements QuantFormat {
                 }
             }
         }
+    }
+
+    @Override
+    public boolean quantizesActivations() {
+        return true;
+    }
+
+    /** As ggml: per super-block {@code d·dx·Σ_j scale_j·Σ (q-32)·a}, the inner sums in integers. */
+    @Override
+    public float dotQuantizedReference(MemorySegment w, long offset, QuantizedActivations x, int n) {
+        int nb = Blocks.blocks(type(), n);
+        IntDot.checkActivations(x, QK, n);
+        float sum = 0;
+        for (int b = 0; b < nb; b++) {
+            long p = offset + (long) b * BYTES;
+            int sumi = 0;
+            for (int h = 0; h < 2; h++) {
+                long ql = p + 64 * h, qh = p + QH + 32 * h, sc = p + SCALES + 8 * h;
+                int y = b * QK + 128 * h;
+                for (int k = 0; k < 4; k++) {
+                    for (int is = 0; is < 2; is++) {
+                        int s = 0;
+                        for (int l = 16 * is; l < 16 * is + 16; l++) {
+                            int bits = Blocks.u8(w, ql + l + 32 * (k & 1));
+                            int nibble = k < 2 ? bits & 0xF : bits >>> 4;
+                            int q = (nibble | (((Blocks.u8(w, qh + l) >>> (2 * k)) & 3) << 4)) - 32;
+                            s += q * x.qs[y + 32 * k + l];
+                        }
+                        sumi += Blocks.i8(w, sc + is + 2 * k) * s;
+                    }
+                }
+            }
+            sum += Fp16.read(w, p + D) * x.d[b] * sumi;
+        }
+        return sum;
+    }
+
+    @Override
+    public float dotQuantized(MemorySegment w, long offset, QuantizedActivations x, int n) {
+        int nb = Blocks.blocks(type(), n);
+        IntDot.checkActivations(x, QK, n);
+        short[] xq = x.qs;
+        FloatVector acc = FloatVector.zero(IntDot.F);
+        for (int b = 0; b < nb; b++) {
+            long p = offset + (long) b * BYTES;
+            // Σ scale·Σ q·a over the super-block stays in ints (|sum| < 256·128·32·127 < 2^31): one conversion per block
+            IntVector isum = IntVector.zero(IntDot.I);
+            for (int h = 0; h < 2; h++) {
+                long sc = w.get(Blocks.I64, p + SCALES + 8 * h); // the half's eight int8 scales at once
+                for (int l = 0; l < 32; l += IntDot.SL) {
+                    isum = group(w, p + 64 * h + l, p + QH + 32 * h + l, sc >> (8 * (l / 16)), xq, b * QK + 128 * h + l, isum);
+                }
+            }
+            acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(IntDot.F, Fp16.read(w, p + D) * x.d[b]), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Elements {@code l + 32k} (k = 0..3) for {@code SL} consecutive {@code l}: four products, four sub-block scales. */
+    /**
+     * Elements {@code l + 32k} (k = 0..3) for {@code SL} consecutive {@code l}; {@code sc} holds the scale of the
+     * k-th product in byte {@code 2k}. A loop rather than four copies: a helper that takes or returns vectors must
+     * stay under the JIT's FreqInlineSize (325 bytecodes), or every vector is boxed at the call.
+     */
+    private static IntVector group(MemorySegment w, long ql, long qh, long sc, short[] xq, int xi, IntVector isum) {
+        ShortVector hb = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, qh, ByteOrder.LITTLE_ENDIAN))
+                .lanewise(VectorOperators.LSHL, 4);
+        for (int k = 0; k < 4; k++) {
+            ShortVector bits = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, ql + 32 * (k & 1), ByteOrder.LITTLE_ENDIAN));
+            ShortVector nibble = k < 2 ? bits : bits.lanewise(VectorOperators.ASHR, 4);
+            ShortVector q = nibble.and((short) 0xF).or(hb.and((short) 0x30)).sub((short) 32);
+            hb = hb.lanewise(VectorOperators.ASHR, 2);
+            isum = isum.add(IntDot.pairSum(q.mul(ShortVector.fromArray(IntDot.S, xq, xi + 32 * k))).mul((byte) (sc >> (16 * k))));
+        }
+        return isum;
     }
 
     @Override

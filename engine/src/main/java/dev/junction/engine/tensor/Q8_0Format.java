@@ -1,6 +1,8 @@
 package dev.junction.engine.tensor;
 
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -31,6 +33,49 @@ public final class Q8_0Format implements QuantFormat {
             int y = dstOffset + b * QK;
             for (int j = 0; j < QK; j++) dst[y + j] = Blocks.i8(src, p + 2 + j) * d;
         }
+    }
+
+    @Override
+    public boolean quantizesActivations() {
+        return true;
+    }
+
+    @Override
+    public float dotQuantizedReference(MemorySegment w, long offset, QuantizedActivations x, int n) {
+        int nb = Blocks.blocks(type(), n);
+        IntDot.checkActivations(x, QK, n);
+        float sum = 0;
+        for (int b = 0; b < nb; b++) {
+            long p = offset + (long) b * BYTES;
+            int sumi = 0;
+            for (int j = 0; j < QK; j++) sumi += Blocks.i8(w, p + 2 + j) * x.qs[b * QK + j];
+            sum += sumi * (Fp16.read(w, p) * x.d[b]);
+        }
+        return sum;
+    }
+
+    @Override
+    public float dotQuantized(MemorySegment w, long offset, QuantizedActivations x, int n) {
+        int nb = Blocks.blocks(type(), n);
+        IntDot.checkActivations(x, QK, n);
+        short[] xq = x.qs;
+        float[] xd = x.d;
+        FloatVector acc = FloatVector.zero(IntDot.F);
+        for (int b = 0; b < nb; b++) acc = block(w, offset + (long) b * BYTES, xq, b * QK, xd[b], acc);
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static FloatVector block(MemorySegment w, long p, short[] xq, int xi, float xd, FloatVector acc) {
+        IntVector isum = IntVector.zero(IntDot.I);
+        for (int j = 0; j < QK; j += 2 * IntDot.SL) {
+            ShortVector p0 = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p + 2 + j, ByteOrder.LITTLE_ENDIAN))
+                    .mul(ShortVector.fromArray(IntDot.S, xq, xi + j));
+            ShortVector p1 = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p + 2 + j + IntDot.SL, ByteOrder.LITTLE_ENDIAN))
+                    .mul(ShortVector.fromArray(IntDot.S, xq, xi + j + IntDot.SL));
+            isum = isum.add(IntDot.pairSum(p0.add(p1))); // |2·128·127| fits a short
+        }
+        FloatVector f = (FloatVector) isum.convert(VectorOperators.I2F, 0);
+        return f.fma(FloatVector.broadcast(IntDot.F, Fp16.read(w, p) * xd), acc);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.junction.engine.tensor;
 
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -34,6 +36,47 @@ public final class Q8_KFormat implements QuantFormat {
             int y = dstOffset + b * QK;
             for (int j = 0; j < QK; j++) dst[y + j] = d * Blocks.i8(src, p + QS + j);
         }
+    }
+
+    @Override
+    public boolean quantizesActivations() {
+        return true;
+    }
+
+    @Override
+    public float dotQuantizedReference(MemorySegment w, long offset, QuantizedActivations x, int n) {
+        int nb = Blocks.blocks(type(), n);
+        IntDot.checkActivations(x, QK, n);
+        float sum = 0;
+        for (int b = 0; b < nb; b++) {
+            long p = offset + (long) b * BYTES;
+            int sumi = 0;
+            for (int j = 0; j < QK; j++) sumi += Blocks.i8(w, p + QS + j) * x.qs[b * QK + j];
+            sum += sumi * (w.get(Blocks.F32, p) * x.d[b]);
+        }
+        return sum;
+    }
+
+    @Override
+    public float dotQuantized(MemorySegment w, long offset, QuantizedActivations x, int n) {
+        int nb = Blocks.blocks(type(), n);
+        IntDot.checkActivations(x, QK, n);
+        FloatVector acc = FloatVector.zero(IntDot.F);
+        for (int b = 0; b < nb; b++) acc = block(w, offset + (long) b * BYTES, x.qs, b * QK, x.d[b], acc);
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    private static FloatVector block(MemorySegment w, long p, short[] xq, int xi, float xd, FloatVector acc) {
+        IntVector isum = IntVector.zero(IntDot.I);
+        for (int j = 0; j < QK; j += 2 * IntDot.SL) {
+            ShortVector p0 = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p + QS + j, ByteOrder.LITTLE_ENDIAN))
+                    .mul(ShortVector.fromArray(IntDot.S, xq, xi + j));
+            ShortVector p1 = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p + QS + j + IntDot.SL, ByteOrder.LITTLE_ENDIAN))
+                    .mul(ShortVector.fromArray(IntDot.S, xq, xi + j + IntDot.SL));
+            isum = isum.add(IntDot.pairSum(p0.add(p1)));
+        }
+        FloatVector f = (FloatVector) isum.convert(VectorOperators.I2F, 0);
+        return f.fma(FloatVector.broadcast(IntDot.F, w.get(Blocks.F32, p) * xd), acc);
     }
 
     @Override

@@ -21,6 +21,28 @@ public interface QuantFormat {
     /** Σ w[i]·x[i] over {@code n} elements with the widest vector species the CPU has. */
     float dot(MemorySegment w, long offset, float[] x, int xOffset, int n);
 
+    /**
+     * Whether this format multiplies by 8-bit quantized activations ({@link #dotQuantized}) rather than floats: true
+     * for the block-quantized types, false for F32, F16 and BF16, which keep the float {@link #dot}.
+     */
+    default boolean quantizesActivations() {
+        return false;
+    }
+
+    /**
+     * Σ w[i]·x[i] over the {@code n} elements of a row, {@code x} being activations quantized for this format
+     * ({@link QuantizedActivations#forFormat}) from element 0: integer products summed per block, one float scale
+     * per block. Only for formats that {@link #quantizesActivations()}.
+     */
+    default float dotQuantized(MemorySegment w, long offset, QuantizedActivations x, int n) {
+        throw new UnsupportedOperationException(type() + " multiplies float activations");
+    }
+
+    /** The plain scalar {@link #dotQuantized}, with integer sums per block as ggml's scalar {@code vec_dot}: its oracle. */
+    default float dotQuantizedReference(MemorySegment w, long offset, QuantizedActivations x, int n) {
+        throw new UnsupportedOperationException(type() + " multiplies float activations");
+    }
+
     /** Encodes {@code n} floats into blocks at byte {@code offset} of {@code dst} (used to write models). */
     void quantize(float[] src, int srcOffset, int n, MemorySegment dst, long offset);
 
