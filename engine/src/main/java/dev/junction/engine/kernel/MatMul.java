@@ -1,6 +1,7 @@
 package dev.junction.engine.kernel;
 
 import dev.junction.engine.tensor.QuantFormat;
+import dev.junction.engine.tensor.QuantizedActivations;
 
 import java.lang.foreign.MemorySegment;
 
@@ -10,7 +11,11 @@ import java.lang.foreign.MemorySegment;
  * read from memory is reused from cache for the whole batch (prompt processing, batched decoding) — with a batch of
  * one this is the plain matrix-vector product of token generation.
  *
- * <p>Reusable and allocation-free: one instance per driving thread, its fields set for each call.
+ * <p>Like llama.cpp, block-quantized weights meet activations quantized to 8 bits once per product (integer
+ * multiply-adds, one float conversion per block); {@code exact} instances keep float activations instead, which
+ * is what tests compare against plain float references.
+ *
+ * <p>Reusable and allocation-free once warm: one instance per driving thread, its fields set for each call.
  */
 public final class MatMul implements Parallel.RangeBody {
     /** Rows per tile: about 16–40 KiB of weights, which stays in L1/L2 while the batch runs over it. */
@@ -24,12 +29,27 @@ public final class MatMul implements Parallel.RangeBody {
     /** Per worker thread: a float copy of the current tile. */
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[0]);
 
+    private final boolean exact;
+    private QuantizedActivations[] quantized32 = new QuantizedActivations[0], quantized256 = quantized32;
+    private QuantizedActivations[] quantized; // the set in use for this call, one per vector of the batch
+    private float[] roundTripped = new float[0];
+
     private QuantFormat format;
     private MemorySegment weights;
     private long rowBytes;
     private int cols, batch;
     private float[] x, out;
     private int xStride, outOffset, outStride;
+
+    /** Products with 8-bit activations for quantized weights (the fast default). */
+    public MatMul() {
+        this(false);
+    }
+
+    /** With {@code exact}, activations stay float for every weight type. */
+    public MatMul(boolean exact) {
+        this.exact = exact;
+    }
 
     /**
      * {@code out[outOffset + t*outStride + r] = m.row(r) · x[t*xStride ..]} for {@code t < batch} and every row.
@@ -46,6 +66,11 @@ public final class MatMul implements Parallel.RangeBody {
         this.out = out;
         this.outOffset = outOffset;
         this.outStride = outStride;
+        this.quantized = null;
+        if (!exact && format.quantizesActivations()) {
+            quantize();
+            if (batch >= EXPAND_FROM_BATCH) useQuantizedAsFloats();
+        }
         parallel.forRange(m.rows(), ROW_TILE, this);
         this.x = this.out = null;
         this.weights = null;
@@ -62,6 +87,10 @@ public final class MatMul implements Parallel.RangeBody {
             runExpanded(from, to);
             return;
         }
+        if (quantized != null && batch < EXPAND_FROM_BATCH) {
+            runQuantized(from, to);
+            return;
+        }
         for (int tile = from; tile < to; tile += ROW_TILE) {
             int tileEnd = Math.min(to, tile + ROW_TILE);
             for (int t = 0; t < batch; t++) {
@@ -69,6 +98,47 @@ public final class MatMul implements Parallel.RangeBody {
                 for (int r = tile; r < tileEnd; r++) {
                     out[o + r] = format.dot(weights, r * rowBytes, x, xOffset, cols);
                 }
+            }
+        }
+    }
+
+    /** Quantizes each vector of the batch once, into buffers kept for the next call. */
+    private void quantize() {
+        boolean kQuant = format.type().blockSize == 256; // K-quants take 256-element activation blocks
+        QuantizedActivations[] set = kQuant ? quantized256 : quantized32;
+        if (set.length < batch || set[0].capacity() < cols) {
+            int capacity = Math.max(cols, set.length > 0 ? set[0].capacity() : 0);
+            set = new QuantizedActivations[Math.max(batch, set.length)];
+            for (int t = 0; t < set.length; t++) set[t] = QuantizedActivations.forFormat(format, capacity);
+            if (kQuant) quantized256 = set;
+            else quantized32 = set;
+        }
+        for (int t = 0; t < batch; t++) set[t].quantize(x, t * xStride, cols);
+        quantized = set;
+    }
+
+    /**
+     * For the expanded path: the batch's vectors as the 8-bit values they were quantized to, so that a batch gives
+     * the same products (up to float rounding) as the same vectors one at a time.
+     */
+    private void useQuantizedAsFloats() {
+        if (roundTripped.length < batch * cols) roundTripped = new float[batch * cols];
+        for (int t = 0; t < batch; t++) {
+            QuantizedActivations q = quantized[t];
+            int block = q.blockSize();
+            for (int i = 0; i < cols; i++) roundTripped[t * cols + i] = q.quant(i) * q.scale(i / block);
+        }
+        this.x = roundTripped;
+        this.xStride = cols;
+    }
+
+    private void runQuantized(int from, int to) {
+        for (int tile = from; tile < to; tile += ROW_TILE) {
+            int tileEnd = Math.min(to, tile + ROW_TILE);
+            for (int t = 0; t < batch; t++) {
+                QuantizedActivations xq = quantized[t];
+                int o = outOffset + t * outStride;
+                for (int r = tile; r < tileEnd; r++) out[o + r] = format.dotQuantized(weights, r * rowBytes, xq, cols);
             }
         }
     }

@@ -21,12 +21,23 @@ public final class Transformer {
     private final ModelConfig config;
     private final Weights weights;
     private final Rope rope;
+    private final boolean exact;
     private Workspace batchWorkspace; // for decodeBatch, grown on demand
 
+    /** A transformer computing like llama.cpp: quantized weights meet 8-bit quantized activations. */
     public Transformer(ModelConfig config, Weights weights) {
+        this(config, weights, false);
+    }
+
+    /**
+     * With {@code exact}, activations stay float in every product (slower; what tests compare with plain float
+     * references).
+     */
+    public Transformer(ModelConfig config, Weights weights, boolean exact) {
         this.config = config;
         this.weights = weights;
         this.rope = new Rope(config, weights.ropeFactors());
+        this.exact = exact;
     }
 
     public ModelConfig config() {
@@ -49,7 +60,7 @@ public final class Transformer {
 
     /** Scratch memory for steps of up to {@code rows} rows, of which up to {@code logitRows} want logits. */
     public Workspace newWorkspace(int rows, int logitRows) {
-        return new Workspace(config, rows, logitRows);
+        return new Workspace(config, rows, logitRows, exact);
     }
 
     /**
@@ -225,12 +236,13 @@ public final class Transformer {
         final int[] tokens, positions;
         final boolean[] wantsLogits;
         final float[] x, xb, xb2, q, k, v, hb, hb2, cos, sin, logits;
-        final MatMul matmul = new MatMul();
+        final MatMul matmul;
         final Attention attention;
         int rows;
 
-        Workspace(ModelConfig c, int maxRows, int logitRows) {
+        Workspace(ModelConfig c, int maxRows, int logitRows, boolean exact) {
             this.maxRows = maxRows;
+            this.matmul = new MatMul(exact);
             this.ropePairs = c.ropeDims() / 2;
             sequences = new Sequence[maxRows];
             tokens = new int[maxRows];
