@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 2, time = 1)
+@Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 3, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class QuantizedDotBench {
@@ -46,6 +46,15 @@ public class QuantizedDotBench {
     public float dotQuantized() {
         float s = 0;
         for (int r = 0; r < Rows.ROWS; r++) s += m.format.dotQuantized(m.data, r * m.rowBytes, qx, Rows.COLS);
+        return s;
+    }
+
+    /** The plain scalar loop, to tell how much the vector kernel gains (64 rows: it is slow). */
+    @Benchmark
+    @OperationsPerInvocation(64 * Rows.COLS)
+    public float dotQuantizedReference() {
+        float s = 0;
+        for (int r = 0; r < 64; r++) s += m.format.dotQuantizedReference(m.data, r * m.rowBytes, qx, Rows.COLS);
         return s;
     }
 

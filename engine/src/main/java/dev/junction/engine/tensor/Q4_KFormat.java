@@ -3,6 +3,7 @@ package dev.junction.engine.tensor;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
@@ -87,17 +88,18 @@ public final class Q4_KFormat implements QuantFormat {
             long p = offset + (long) b * BYTES;
             float d = Fp16.read(w, p) * x.d[b];
             long sc = KQuants.scales(w, p + 4);
+            IntVector isum = IntVector.zero(IntDot.I); // Σ sc·Σ q·a < 256·63·15·127: fits an int
             for (int c = 0; c < 4; c++) {
-                acc = chunk(w, p + 16 + 32 * c, xq, b * QK + 64 * c,
-                        d * KQuants.at(sc, 2 * c), d * KQuants.at(sc, 2 * c + 1), acc);
+                isum = chunk(w, p + 16 + 32 * c, xq, b * QK + 64 * c, KQuants.at(sc, 2 * c), KQuants.at(sc, 2 * c + 1), isum);
             }
+            acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(IntDot.F, d), acc);
             mins += Fp16.read(w, p + 2) * x.d[b] * KQuants.minDot(KQuants.mins(w, p + 4), xs, b);
         }
         return acc.reduceLanes(VectorOperators.ADD) - mins;
     }
 
     /** 32 bytes: low nibbles are one sub-block (scale {@code d0}), high nibbles the next ({@code d1}). */
-    private static FloatVector chunk(MemorySegment w, long p, short[] xq, int xi, float d0, float d1, FloatVector acc) {
+    private static IntVector chunk(MemorySegment w, long p, short[] xq, int xi, int d0, int d1, IntVector acc) {
         ShortVector s0 = ShortVector.zero(IntDot.S);
         ShortVector s1 = ShortVector.zero(IntDot.S);
         for (int l = 0; l < 32; l += IntDot.SL) {
@@ -105,7 +107,7 @@ public final class Q4_KFormat implements QuantFormat {
             s0 = s0.add(q.and((short) 0xF).mul(ShortVector.fromArray(IntDot.S, xq, xi + l)));
             s1 = s1.add(q.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).mul(ShortVector.fromArray(IntDot.S, xq, xi + 32 + l)));
         }
-        return IntDot.scaled(s1, d1, IntDot.scaled(s0, d0, acc));
+        return acc.add(IntDot.pairSum(s0).mul(d0)).add(IntDot.pairSum(s1).mul(d1));
     }
 
     @Override
