@@ -26,6 +26,8 @@ public final class MatMul implements Parallel.RangeBody {
      * vector, and the products become plain FMAs that reuse each loaded weight four times.
      */
     private static final int EXPAND_FROM_BATCH = 4;
+    /** Columns per expanded tile: a multiple of every block size (32 and 256 elements). */
+    private static final int COL_BLOCK = 256;
     /** Per worker thread: a float copy of the current tile. */
     private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[0]);
 
@@ -143,24 +145,46 @@ public final class MatMul implements Parallel.RangeBody {
         }
     }
 
+    /**
+     * Tiles of {@link #ROW_TILE} rows × {@link #COL_BLOCK} columns are expanded to floats (16 KiB: stays in L1)
+     * and multiplied with every vector of the batch, two rows by four vectors at a time, partial sums added up
+     * over the column blocks.
+     */
     private void runExpanded(int from, int to) {
         float[] tileFloats = TILE.get();
-        if (tileFloats.length < ROW_TILE * cols) TILE.set(tileFloats = new float[ROW_TILE * cols]);
+        if (tileFloats.length < ROW_TILE * COL_BLOCK) TILE.set(tileFloats = new float[ROW_TILE * COL_BLOCK]);
         for (int tile = from; tile < to; tile += ROW_TILE) {
             int rows = Math.min(to, tile + ROW_TILE) - tile;
-            for (int r = 0; r < rows; r++) format.dequantize(weights, (tile + r) * rowBytes, tileFloats, r * cols, cols);
-            int t = 0;
-            for (; t + 4 <= batch; t += 4) {
-                for (int r = 0; r < rows; r++) {
-                    Ops.dot4(tileFloats, r * cols, x, t * xStride, xStride, cols, out, outOffset + t * outStride + tile + r,
-                            outStride);
-                }
+            for (int t = 0; t < batch; t++) {
+                int o = outOffset + t * outStride + tile;
+                java.util.Arrays.fill(out, o, o + rows, 0f);
             }
-            for (; t < batch; t++) {
+            for (int k = 0; k < cols; k += COL_BLOCK) {
+                int kn = Math.min(COL_BLOCK, cols - k);
+                long blockOffset = format.type().bytesFor(k);
                 for (int r = 0; r < rows; r++) {
-                    out[outOffset + t * outStride + tile + r] = Ops.dot(tileFloats, r * cols, x, t * xStride, cols);
+                    format.expand(weights, (tile + r) * rowBytes + blockOffset, tileFloats, r * kn, kn);
                 }
+                multiplyTile(tileFloats, rows, kn, k, tile);
             }
+        }
+    }
+
+    private void multiplyTile(float[] w, int rows, int kn, int k, int tile) {
+        int t = 0;
+        for (; t + 4 <= batch; t += 4) {
+            int o = outOffset + t * outStride + tile, xo = t * xStride + k;
+            int r = 0;
+            for (; r + 2 <= rows; r += 2) {
+                Ops.dot2x4Add(w, r * kn, (r + 1) * kn, x, xo, xStride, kn, out, o + r, outStride);
+            }
+            for (; r < rows; r++) {
+                for (int j = 0; j < 4; j++) out[o + j * outStride + r] += Ops.dot(w, r * kn, x, xo + j * xStride, kn);
+            }
+        }
+        for (; t < batch; t++) {
+            int o = outOffset + t * outStride + tile, xo = t * xStride + k;
+            for (int r = 0; r < rows; r++) out[o + r] += Ops.dot(w, r * kn, x, xo, kn);
         }
     }
 }

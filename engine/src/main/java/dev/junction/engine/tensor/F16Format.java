@@ -24,6 +24,16 @@ public final class F16Format implements QuantFormat {
     }
 
     @Override
+    public void expand(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
+        int i = 0;
+        for (int upper = Simd.F.loopBound(n); i < upper; i += Simd.FL) {
+            Fp16.toFloat(ShortVector.fromMemorySegment(Simd.S, src, offset + 2L * i, ByteOrder.LITTLE_ENDIAN))
+                    .intoArray(dst, dstOffset + i);
+        }
+        for (; i < n; i++) dst[dstOffset + i] = Fp16.read(src, offset + 2L * i);
+    }
+
+    @Override
     public float dotReference(MemorySegment w, long offset, float[] x, int xOffset, int n) {
         double sum = 0;
         for (int i = 0; i < n; i++) sum += Fp16.read(w, offset + 2L * i) * x[xOffset + i];

@@ -15,6 +15,14 @@ public interface QuantFormat {
     /** Expands {@code n} elements starting at byte {@code offset} of {@code src} into {@code dst[dstOffset..]}. */
     void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int n);
 
+    /**
+     * The same values as {@link #dequantize}, computed with vector instructions where the format has such a path:
+     * batched products expand a tile of weights to floats with it once and reuse it for many vectors.
+     */
+    default void expand(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
+        dequantize(src, offset, dst, dstOffset, n);
+    }
+
     /** Σ w[i]·x[i] over {@code n} elements, computed the plain scalar way: the oracle for {@link #dot}. */
     float dotReference(MemorySegment w, long offset, float[] x, int xOffset, int n);
 
