@@ -5,5 +5,10 @@
  * plain scalar reference ({@code dotReference}, {@code dequantize}) that serves as the oracle in tests, and a fast
  * {@code dot} written with the incubating Vector API that decodes weights in registers straight from the
  * memory-mapped file. {@link dev.junction.engine.tensor.QuantFormats} maps each supported type to its singleton.
+ *
+ * <p>The block-quantized formats also multiply by activations quantized to 8 bits once per step
+ * ({@link dev.junction.engine.tensor.QuantizedActivations}, ggml's Q8_0/Q8_K), with integer products summed per
+ * block ({@link dev.junction.engine.tensor.QuantFormat#dotQuantized}), as llama.cpp does on the CPU; the scalar
+ * {@code dotQuantizedReference} is its oracle.
  */
 package dev.junction.engine.tensor;

@@ -91,6 +91,37 @@ class LlamaCppFilesTest {
         }
     }
 
+    /** The integer dot products on llama.cpp's own blocks (its K-quants use the optimizing quantizer). */
+    @ParameterizedTest
+    @CsvSource({"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
+    void quantizedDotAgreesOnRealRows(GgmlType type) {
+        try (GgufFile file = GgufFile.open(SharedModels.file("arch/A-llama-" + type + ".gguf"))) {
+            TensorInfo info = file.requireTensor("blk.0.ffn_down.weight");
+            MemorySegment data = file.data(info);
+            QuantFormat f = QuantFormat.of(type);
+            int cols = Math.toIntExact(info.shape()[0]);
+            long rowBytes = type.bytesFor(cols);
+            float[] x = values(f32, f32.requireTensor("blk.0.ffn_gate.weight"));
+            QuantizedActivations qx = QuantizedActivations.forFormat(f, cols);
+            float[] w = new float[cols];
+            for (int row = 0; row < info.shape()[1]; row += 17) {
+                qx.quantize(x, row, cols);
+                f.dequantize(data, row * rowBytes, w, 0, cols);
+                double magnitude = 0, roundingBound = 0;
+                for (int i = 0; i < cols; i++) {
+                    magnitude += Math.abs((double) w[i] * x[row + i]);
+                    roundingBound += Math.abs((double) w[i] * qx.scale(i / qx.blockSize())) / 2;
+                }
+                float fast = f.dotQuantized(data, row * rowBytes, qx, cols);
+                assertThat((double) fast).as("%s row %d vs the scalar integer dot", type, row).isCloseTo(
+                        f.dotQuantizedReference(data, row * rowBytes, qx, cols), org.assertj.core.data.Offset.offset(1e-5 * magnitude));
+                assertThat((double) fast).as("%s row %d vs the float dot", type, row).isCloseTo(
+                        f.dotReference(data, row * rowBytes, x, row, cols),
+                        org.assertj.core.data.Offset.offset(roundingBound + 1e-5 * magnitude));
+            }
+        }
+    }
+
     @ParameterizedTest
     @CsvSource({"F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1"})
     void referenceQuantizersReproduceLlamaCppBytes(GgmlType type) {
