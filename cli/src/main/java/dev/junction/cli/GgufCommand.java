@@ -13,7 +13,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /** {@code junction gguf}: tools for GGUF files. */
-@Command(name = "gguf", description = "GGUF file tools.", subcommands = GgufCommand.Synth.class)
+@Command(name = "gguf", mixinStandardHelpOptions = true, description = "GGUF file tools.", subcommands = GgufCommand.Synth.class)
 final class GgufCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -24,7 +24,7 @@ final class GgufCommand implements Runnable {
     }
 
     /** {@code junction gguf synth}: a random-weight model of any shape and type, for benchmarks and tests. */
-    @Command(name = "synth", description = "Write a random-weight model of a given shape and type (seeded).")
+    @Command(name = "synth", mixinStandardHelpOptions = true, description = "Write a random-weight model of a given shape and type (seeded).")
     static final class Synth implements Callable<Integer> {
         @Spec
         picocli.CommandLine.Model.CommandSpec spec;

@@ -15,7 +15,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /** {@code junction info MODEL}: what a GGUF file holds, without running it. */
-@Command(name = "info", description = "Print a model's architecture, size, quantization mix and key metadata.")
+@Command(name = "info", mixinStandardHelpOptions = true, description = "Print a model's architecture, size, quantization mix and key metadata.")
 final class InfoCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

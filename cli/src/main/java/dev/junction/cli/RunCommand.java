@@ -25,7 +25,7 @@ import java.util.concurrent.Callable;
  * {@code junction run}: continue a prompt, streaming the text to stdout, or chat in the terminal when no prompt is
  * given. Speeds go to stderr so stdout holds only the model's text.
  */
-@Command(name = "run", description = "Generate text from a prompt, or chat interactively when no prompt is given.")
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Generate text from a prompt, or chat interactively when no prompt is given.")
 final class RunCommand implements Callable<Integer> {
     /** Where the interactive chat reads from; tests replace it. */
     static java.io.InputStream stdin = System.in;

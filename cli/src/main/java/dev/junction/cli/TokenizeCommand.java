@@ -23,7 +23,7 @@ import java.util.concurrent.Callable;
  * read, so vocab-only GGUF files work too. {@code --jsonl} checks many texts in one run, as llama.cpp's tokenizer
  * tests do (no BOS/EOS, special-token text not parsed).
  */
-@Command(name = "tokenize", description = "Print the token ids of a text (one line, space-separated).")
+@Command(name = "tokenize", mixinStandardHelpOptions = true, description = "Print the token ids of a text (one line, space-separated).")
 final class TokenizeCommand implements Callable<Integer> {
     /** Where {@code --jsonl} reads from; tests replace it. */
     static InputStream stdin = System.in;

@@ -38,6 +38,20 @@ public final class Ops {
         for (int i = 0; i < n; i++) x[offset + i] *= inv;
     }
 
+    /** {@code x[offset+i] = exp(x[offset+i] - shift)}, vectorized; returns the sum of the results. */
+    public static float expShifted(float[] x, int offset, int n, float shift) {
+        int i = 0;
+        FloatVector sum = FloatVector.zero(F), s = FloatVector.broadcast(F, shift);
+        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
+            FloatVector e = FloatVector.fromArray(F, x, offset + i).sub(s).lanewise(VectorOperators.EXP);
+            e.intoArray(x, offset + i);
+            sum = sum.add(e);
+        }
+        float total = sum.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) total += x[offset + i] = (float) Math.exp(x[offset + i] - shift);
+        return total;
+    }
+
     /** SwiGLU: {@code gate[i] = silu(gate[i]) * up[i]}. */
     public static void swiglu(float[] gate, float[] up, int n) {
         for (int i = 0; i < n; i++) {

@@ -55,7 +55,7 @@ public final class Transformer {
 
     /** A new sequence able to hold {@code capacity} positions, with a KV cache of the given type. */
     public Sequence newSequence(int capacity, KvCache.Type cacheType) {
-        return new Sequence(this, capacity, cacheType);
+        return new Sequence(config, exact, capacity, cacheType);
     }
 
     /** Scratch memory for steps of up to {@code rows} rows, of which up to {@code logitRows} want logits. */
@@ -179,16 +179,18 @@ public final class Transformer {
      * one caller at a time.
      */
     public static final class Sequence {
-        private final Transformer transformer;
+        private final ModelConfig config;
+        private final boolean exact;
         final KvCache cache;
         final float[] logits;
         int length;
         private Workspace step, prompt;
 
-        Sequence(Transformer transformer, int capacity, KvCache.Type cacheType) {
-            this.transformer = transformer;
-            this.cache = new KvCache(transformer.config, capacity, cacheType);
-            this.logits = new float[transformer.config.vocabSize()];
+        Sequence(ModelConfig config, boolean exact, int capacity, KvCache.Type cacheType) {
+            this.config = config;
+            this.exact = exact;
+            this.cache = new KvCache(config, capacity, cacheType);
+            this.logits = new float[config.vocabSize()];
         }
 
         /** The logits of the last step that asked for them. */
@@ -216,12 +218,12 @@ public final class Transformer {
         }
 
         private Workspace stepWorkspace() {
-            if (step == null) step = transformer.newWorkspace(1, 1);
+            if (step == null) step = new Workspace(config, 1, 1, exact);
             return step;
         }
 
         private Workspace promptWorkspace() {
-            if (prompt == null) prompt = transformer.newWorkspace(Math.min(PROMPT_CHUNK, capacity()), 1);
+            if (prompt == null) prompt = new Workspace(config, Math.min(PROMPT_CHUNK, capacity()), 1, exact);
             return prompt;
         }
     }

@@ -1,0 +1,65 @@
+package dev.junction.engine.model;
+
+import dev.junction.engine.kernel.Parallel;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Attention of one decode step over a filled KV cache (bench-1b's heads: 32 query heads, 8 KV heads of 64), F32 or
+ * F16 cache, at several context lengths. Microseconds per step and layer. In the engine's package because
+ * {@link Attention} is package-private.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 3, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+public class AttentionBench {
+    @Param({"512", "4096"})
+    public int context;
+    @Param({"F32", "F16"})
+    public String cache;
+
+    private Transformer.Workspace ws;
+    private Parallel parallel;
+
+    @Setup
+    public void setup() {
+        ModelConfig c = new ModelConfig(Architecture.LLAMA, 2048, 1, 32, 8, 64, 8192, 32000, 8192, 1e-5f, 500000f, 64,
+                1f, null);
+        Transformer.Sequence s = new Transformer.Sequence(c, false, context + 1, KvCache.Type.valueOf(cache));
+        Random random = new Random(1);
+        float[] k = new float[c.kvDim()], v = new float[c.kvDim()];
+        for (int pos = 0; pos < context; pos++) {
+            for (int i = 0; i < k.length; i++) {
+                k[i] = (float) random.nextGaussian();
+                v[i] = (float) random.nextGaussian();
+            }
+            s.cache().store(0, pos, k, 0, v, 0);
+        }
+        s.length = context;
+        ws = new Transformer.Workspace(c, 1, 1, false);
+        ws.add(s, 0, false);
+        for (int i = 0; i < ws.q.length; i++) ws.q[i] = (float) random.nextGaussian();
+        parallel = new Parallel(1);
+    }
+
+    @Benchmark
+    public float attend() {
+        ws.attention.run(ws, 0, 2048, parallel);
+        return ws.xb[0];
+    }
+}
