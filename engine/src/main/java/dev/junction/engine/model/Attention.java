@@ -57,7 +57,7 @@ final class Attention implements Parallel.RangeBody {
 
     /** out_h = softmax(q_h·K[0..positions) · scale) · V for the query heads h of one KV head. */
     private void attendGroup(int row, int kvHead, KvCache cache, int positions) {
-        int firstHead = kvHead * group, state = row * heads + firstHead, kvOffset = kvHead * headDim;
+        int firstHead = kvHead * group, state = row * heads + firstHead;
         int qBase = row * qDim + firstHead * headDim, outBase = row * outStride + firstHead * headDim;
         for (int j = 0; j < group; j++) {
             max[state + j] = Float.NEGATIVE_INFINITY;
@@ -69,7 +69,7 @@ final class Attention implements Parallel.RangeBody {
             for (int j = 0; j < group; j++) tileMax[state + j] = Float.NEGATIVE_INFINITY;
             for (int t = 0; t < n; t++) {
                 for (int j = 0; j < group; j++) {
-                    float s = cache.dotKey(layer, start + t, kvOffset, ws.q, qBase + j * headDim, headDim) * scale;
+                    float s = cache.dotKey(layer, start + t, kvHead, ws.q, qBase + j * headDim) * scale;
                     scores[(state + j) * TILE + t] = s;
                     tileMax[state + j] = Math.max(tileMax[state + j], s);
                 }
@@ -86,8 +86,8 @@ final class Attention implements Parallel.RangeBody {
             }
             for (int t = 0; t < n; t++) {
                 for (int j = 0; j < group; j++) {
-                    cache.addValue(layer, start + t, kvOffset, scores[(state + j) * TILE + t], ws.xb,
-                            outBase + j * headDim, headDim);
+                    cache.addValue(layer, start + t, kvHead, scores[(state + j) * TILE + t], ws.xb,
+                            outBase + j * headDim);
                 }
             }
         }

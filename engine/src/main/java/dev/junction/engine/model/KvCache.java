@@ -12,8 +12,9 @@ import java.nio.ByteOrder;
 /**
  * Keys and values of one sequence for every layer, for {@code capacity} positions — sized to the context a sequence
  * will actually use, not the model's maximum — held off-heap (no garbage-collector work however long the context)
- * in F32, or in F16 at half the memory and bandwidth. Layout per layer: position-major, {@code kvDim} elements a
- * position. The memory is released when the cache becomes unreachable.
+ * in F32, or in F16 at half the memory and bandwidth. Layout per layer: head-major — for each KV head, its
+ * {@code headDim} elements for position 0, 1, 2 … one after the other — so attention streams through memory
+ * sequentially. The memory is released when the cache becomes unreachable.
  */
 public final class KvCache {
     /** Element type of the cache. */
@@ -32,17 +33,18 @@ public final class KvCache {
 
     private final Type type;
     private final QuantFormat format;
-    private final MemorySegment[] keys, values; // per layer: capacity * kvDim elements
-    private final int capacity, kvDim, elementBytes;
+    private final MemorySegment[] keys, values; // per layer: (kvHeads, capacity, headDim) elements
+    private final int capacity, kvHeads, headDim, elementBytes;
 
     public KvCache(ModelConfig config, int capacity, Type type) {
         if (capacity < 1) throw new IllegalArgumentException("KV capacity must be at least 1");
         this.type = type;
         this.format = QuantFormat.of(type.ggml);
         this.capacity = capacity;
-        this.kvDim = config.kvDim();
+        this.kvHeads = config.kvHeads();
+        this.headDim = config.headDim();
         this.elementBytes = type == Type.F32 ? 4 : 2;
-        long layerBytes = (long) capacity * kvDim * elementBytes;
+        long layerBytes = (long) capacity * config.kvDim() * elementBytes;
         long total = 2L * config.layers() * layerBytes;
         long physical = physicalMemory();
         if (total > physical) {
@@ -80,29 +82,37 @@ public final class KvCache {
         return 2L * keys.length * keys[0].byteSize();
     }
 
-    /** Stores one position's keys and values ({@code kvDim} floats each) for a layer. */
+    /** Byte offset of a head's elements at a position within a layer. */
+    private long at(int pos, int kvHead) {
+        return ((long) kvHead * capacity + pos) * headDim * elementBytes;
+    }
+
+    /** Stores one position's keys and values ({@code kvDim} floats each, head after head) for a layer. */
     void store(int layer, int pos, float[] k, int kOffset, float[] v, int vOffset) {
-        long at = (long) pos * kvDim * elementBytes;
-        if (type == Type.F32) {
-            MemorySegment.copy(k, kOffset, keys[layer], FLOAT, at, kvDim);
-            MemorySegment.copy(v, vOffset, values[layer], FLOAT, at, kvDim);
-        } else {
-            for (int i = 0; i < kvDim; i++) {
-                keys[layer].set(HALF, at + 2L * i, Float.floatToFloat16(k[kOffset + i]));
-                values[layer].set(HALF, at + 2L * i, Float.floatToFloat16(v[vOffset + i]));
+        for (int h = 0; h < kvHeads; h++) {
+            long at = at(pos, h);
+            int from = h * headDim;
+            if (type == Type.F32) {
+                MemorySegment.copy(k, kOffset + from, keys[layer], FLOAT, at, headDim);
+                MemorySegment.copy(v, vOffset + from, values[layer], FLOAT, at, headDim);
+            } else {
+                for (int i = 0; i < headDim; i++) {
+                    keys[layer].set(HALF, at + 2L * i, Float.floatToFloat16(k[kOffset + from + i]));
+                    values[layer].set(HALF, at + 2L * i, Float.floatToFloat16(v[vOffset + from + i]));
+                }
             }
         }
     }
 
-    /** q · key, over the {@code n} elements of a head starting at {@code kvOffset} within the position's row. */
-    float dotKey(int layer, int pos, int kvOffset, float[] q, int qOffset, int n) {
-        return format.dot(keys[layer], ((long) pos * kvDim + kvOffset) * elementBytes, q, qOffset, n);
+    /** q · key of one KV head at one position. */
+    float dotKey(int layer, int pos, int kvHead, float[] q, int qOffset) {
+        return format.dot(keys[layer], at(pos, kvHead), q, qOffset, headDim);
     }
 
-    /** out += alpha · value, over the {@code n} elements of a head starting at {@code kvOffset}. */
-    void addValue(int layer, int pos, int kvOffset, float alpha, float[] out, int outOffset, int n) {
-        long at = ((long) pos * kvDim + kvOffset) * elementBytes;
-        if (type == Type.F32) RowOps.axpyF32(alpha, values[layer], at, out, outOffset, n);
-        else RowOps.axpyF16(alpha, values[layer], at, out, outOffset, n);
+    /** out += alpha · value of one KV head at one position. */
+    void addValue(int layer, int pos, int kvHead, float alpha, float[] out, int outOffset) {
+        long at = at(pos, kvHead);
+        if (type == Type.F32) RowOps.axpyF32(alpha, values[layer], at, out, outOffset, headDim);
+        else RowOps.axpyF16(alpha, values[layer], at, out, outOffset, headDim);
     }
 }
