@@ -105,13 +105,6 @@ public final class Transformer {
         step(batchWorkspace, parallel);
     }
 
-    /** Like {@link #forward} but skips the output projection: for prompt tokens whose logits nobody reads. */
-    public void ingest(Sequence s, int token, Parallel parallel) {
-        Workspace ws = s.stepWorkspace();
-        ws.add(s, token, false);
-        step(ws, parallel);
-    }
-
     /** Runs the rows added to {@code ws} through the model, then clears it. */
     private void step(Workspace ws, Parallel parallel) {
         ModelConfig c = config;

@@ -16,7 +16,11 @@ import java.util.Arrays;
  * Not thread-safe.
  */
 public final class Session {
-    /** Receives each generated token with the text it completes; returns false to stop generating. */
+    /**
+     * Receives each generated token with the text it completes (possibly empty while a UTF-8 character is still
+     * incomplete); returns false to stop generating. A last call with token -1 carries text still held back at the
+     * end (bytes that never formed a whole character).
+     */
     @FunctionalInterface
     public interface TokenSink {
         boolean accept(int token, String text);
