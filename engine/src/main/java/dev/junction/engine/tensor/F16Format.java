@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorOperators;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 
-/** IEEE half-precision elements; the fast dot widens halves to floats in registers ({@link Fp16#toFloat}). */
+/** IEEE half-precision elements; the fast dot widens halves to floats in registers ({@link Fp16#toFloatFinite}). */
 public final class F16Format implements QuantFormat {
     public static final F16Format INSTANCE = new F16Format();
 
@@ -27,7 +27,7 @@ public final class F16Format implements QuantFormat {
     public void expand(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
         int i = 0;
         for (int upper = Simd.F.loopBound(n); i < upper; i += Simd.FL) {
-            Fp16.toFloat(ShortVector.fromMemorySegment(Simd.S, src, offset + 2L * i, ByteOrder.LITTLE_ENDIAN))
+            Fp16.toFloatFinite(ShortVector.fromMemorySegment(Simd.S, src, offset + 2L * i, ByteOrder.LITTLE_ENDIAN))
                     .intoArray(dst, dstOffset + i);
         }
         for (; i < n; i++) dst[dstOffset + i] = Fp16.read(src, offset + 2L * i);
@@ -47,8 +47,8 @@ public final class F16Format implements QuantFormat {
         FloatVector acc1 = FloatVector.zero(Simd.F);
         int i = 0;
         for (; i + 2 * fl <= n; i += 2 * fl) {
-            FloatVector w0 = Fp16.toFloat(ShortVector.fromMemorySegment(Simd.S, w, offset + 2L * i, ByteOrder.LITTLE_ENDIAN));
-            FloatVector w1 = Fp16.toFloat(ShortVector.fromMemorySegment(Simd.S, w, offset + 2L * (i + fl), ByteOrder.LITTLE_ENDIAN));
+            FloatVector w0 = Fp16.toFloatFinite(ShortVector.fromMemorySegment(Simd.S, w, offset + 2L * i, ByteOrder.LITTLE_ENDIAN));
+            FloatVector w1 = Fp16.toFloatFinite(ShortVector.fromMemorySegment(Simd.S, w, offset + 2L * (i + fl), ByteOrder.LITTLE_ENDIAN));
             acc0 = w0.fma(FloatVector.fromArray(Simd.F, x, xOffset + i), acc0);
             acc1 = w1.fma(FloatVector.fromArray(Simd.F, x, xOffset + i + fl), acc1);
         }

@@ -48,4 +48,15 @@ public final class Fp16 {
                 .or(h.and(0x8000).lanewise(VectorOperators.LSHL, 16));
         return bits.reinterpretAsFloats();
     }
+
+    /**
+     * As {@link #toFloat} for every finite half, in four vector operations instead of nine: the sign-extended half,
+     * shifted into float position and masked to sign, exponent and mantissa, is the float scaled by 2^-112.
+     * Infinities and NaNs come out as large finite values, so this serves the hot loops over weights and cached
+     * activations, which are finite.
+     */
+    static FloatVector toFloatFinite(ShortVector halves) {
+        IntVector h = (IntVector) halves.convertShape(VectorOperators.S2I, Simd.I, 0);
+        return h.lanewise(VectorOperators.LSHL, 13).and(0x8FFFE000).reinterpretAsFloats().mul(TWO_POW_112);
+    }
 }

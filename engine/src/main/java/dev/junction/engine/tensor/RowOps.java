@@ -30,7 +30,7 @@ public final class RowOps {
         int i = 0;
         for (int upper = Simd.F.loopBound(n); i < upper; i += Simd.FL) {
             ShortVector halves = ShortVector.fromMemorySegment(Simd.S, row, offset + 2L * i, ByteOrder.LITTLE_ENDIAN);
-            Fp16.toFloat(halves).fma(a, FloatVector.fromArray(Simd.F, y, yOffset + i)).intoArray(y, yOffset + i);
+            Fp16.toFloatFinite(halves).fma(a, FloatVector.fromArray(Simd.F, y, yOffset + i)).intoArray(y, yOffset + i);
         }
         for (; i < n; i++) y[yOffset + i] += alpha * Fp16.read(row, offset + 2L * i);
     }

@@ -28,6 +28,23 @@ class Fp16Test {
     }
 
     @Test
+    void finiteWideningAgreesWithTheJdkForEveryFiniteHalf() {
+        short[] halves = new short[Simd.FL];
+        float[] out = new float[Simd.FL];
+        for (int base = 0; base < 65536; base += Simd.FL) {
+            for (int i = 0; i < Simd.FL; i++) halves[i] = (short) (base + i);
+            Fp16.toFloatFinite(ShortVector.fromArray(Simd.S, halves, 0)).intoArray(out, 0);
+            for (int i = 0; i < Simd.FL; i++) {
+                float expected = Float.float16ToFloat(halves[i]);
+                if (Float.isFinite(expected)) {
+                    assertThat(Float.floatToRawIntBits(out[i])).as("half 0x%04x", base + i)
+                            .isEqualTo(Float.floatToRawIntBits(expected));
+                }
+            }
+        }
+    }
+
+    @Test
     void knownHalves() {
         assertThat(Float.float16ToFloat((short) 0x3C00)).isEqualTo(1.0f);
         assertThat(Float.float16ToFloat((short) 0x3800)).isEqualTo(0.5f);
