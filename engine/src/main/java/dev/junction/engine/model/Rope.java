@@ -11,6 +11,7 @@ final class Rope {
     private final int dims;
     private final float base;
     private final float positionScale;
+    private final float thetaScale; // base^(-2/dims): the ratio between the frequencies of neighbouring pairs
     private final float[] factors; // per pair, or null
 
     Rope(ModelConfig config, float[] factorsFromFile) {
@@ -18,13 +19,13 @@ final class Rope {
         this.dims = config.ropeDims();
         this.base = config.ropeBase();
         this.positionScale = config.ropeScale();
+        this.thetaScale = (float) Math.pow(base, -2.0 / dims);
         this.factors = factorsFromFile != null ? factorsFromFile
                 : config.ropeScaling() != null ? llama3Factors(config) : null;
     }
 
     /** Fills {@code cos} and {@code sin} from {@code offset} (one entry per pair) for position {@code pos}. */
     void prepare(int pos, float[] cos, float[] sin, int offset) {
-        float thetaScale = (float) Math.pow(base, -2.0 / dims);
         float theta = pos;
         for (int i = 0; i < dims / 2; i++) {
             float t = positionScale * (factors != null ? theta / factors[i] : theta);

@@ -101,10 +101,6 @@ public final class Q5_1Format implements QuantFormat {
         return IntDot.scaled(s, Fp16.read(w, p) * xd, acc);
     }
 
-    @Override
-    public float dotReference(MemorySegment w, long offset, float[] x, int xOffset, int n) {
-        return Blocks.dotByDequantizing(this, w, offset, x, xOffset, n);
-    }
 
     @Override
     public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {

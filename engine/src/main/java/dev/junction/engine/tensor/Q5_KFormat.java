@@ -121,10 +121,6 @@ public final class Q5_KFormat implements QuantFormat {
         return acc.add(IntDot.pairSum(s0).mul(d0)).add(IntDot.pairSum(s1).mul(d1));
     }
 
-    @Override
-    public float dotReference(MemorySegment w, long offset, float[] x, int xOffset, int n) {
-        return Blocks.dotByDequantizing(this, w, offset, x, xOffset, n);
-    }
 
     @Override
     public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {

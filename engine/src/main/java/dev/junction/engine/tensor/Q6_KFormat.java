@@ -130,10 +130,6 @@ public final class Q6_KFormat implements QuantFormat {
         return isum;
     }
 
-    @Override
-    public float dotReference(MemorySegment w, long offset, float[] x, int xOffset, int n) {
-        return Blocks.dotByDequantizing(this, w, offset, x, xOffset, n);
-    }
 
     @Override
     public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {

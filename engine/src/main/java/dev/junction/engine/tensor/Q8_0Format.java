@@ -94,10 +94,6 @@ public final class Q8_0Format implements QuantFormat {
         return f.fma(FloatVector.broadcast(IntDot.F, Fp16.read(w, p) * xd), acc);
     }
 
-    @Override
-    public float dotReference(MemorySegment w, long offset, float[] x, int xOffset, int n) {
-        return Blocks.dotByDequantizing(this, w, offset, x, xOffset, n);
-    }
 
     @Override
     public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {

@@ -79,10 +79,6 @@ public final class Q8_KFormat implements QuantFormat {
         return f.fma(FloatVector.broadcast(IntDot.F, w.get(Blocks.F32, p) * xd), acc);
     }
 
-    @Override
-    public float dotReference(MemorySegment w, long offset, float[] x, int xOffset, int n) {
-        return Blocks.dotByDequantizing(this, w, offset, x, xOffset, n);
-    }
 
     @Override
     public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {

@@ -23,8 +23,13 @@ public interface QuantFormat {
         dequantize(src, offset, dst, dstOffset, n);
     }
 
-    /** Σ w[i]·x[i] over {@code n} elements, computed the plain scalar way: the oracle for {@link #dot}. */
-    float dotReference(MemorySegment w, long offset, float[] x, int xOffset, int n);
+    /**
+     * Σ w[i]·x[i] over {@code n} elements, computed the plain scalar way: the oracle for {@link #dot}. By default the
+     * row is expanded with the scalar {@link #dequantize} and multiplied element by element.
+     */
+    default float dotReference(MemorySegment w, long offset, float[] x, int xOffset, int n) {
+        return Blocks.dotByDequantizing(this, w, offset, x, xOffset, n);
+    }
 
     /** Σ w[i]·x[i] over {@code n} elements with the widest vector species the CPU has. */
     float dot(MemorySegment w, long offset, float[] x, int xOffset, int n);
