@@ -1,0 +1,113 @@
+package dev.junction.engine.runtime;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model for scheduler tests that behaves like a real one where it matters: its "keys and values" live in a paged
+ * pool addressed through each sequence's block table, each position holds a hash of every token up to it (read from
+ * the previous position through the table), and the logits of a position peak at a token derived from that hash. A
+ * wrong block mapping, a prefix reused from the wrong block or a shared block overwritten therefore changes the
+ * output, which {@link #reference} computes without any cache. Writing into a block that is shared or cached fails
+ * the step.
+ */
+final class FakeModel implements ModelRunner {
+    private static final long SEED = 0x243F6A8885A308D3L;
+
+    private final int vocab;
+    private final BlockManager blocks;
+    private final long[] kv;
+    private final float[][] logits;
+    private final Map<Integer, Integer> forced = new HashMap<>();
+    final List<Integer> stepTokens = new ArrayList<>();
+    int failAtStep = -1;
+
+    FakeModel(int vocab, BlockManager blocks, int maxRunning) {
+        this.vocab = vocab;
+        this.blocks = blocks;
+        this.kv = new long[blocks.totalBlocks() * blocks.blockSize()];
+        this.logits = new float[maxRunning][vocab];
+    }
+
+    /** Makes every sequence's token at index {@code length} be {@code token} (e.g. an end-of-generation token). */
+    FakeModel force(int length, int token) {
+        forced.put(length, token);
+        return this;
+    }
+
+    @Override
+    public int vocabSize() {
+        return vocab;
+    }
+
+    @Override
+    public void execute(StepPlan plan) {
+        stepTokens.add(plan.tokens());
+        if (stepTokens.size() - 1 == failAtStep) throw new IllegalStateException("simulated failure");
+        int bs = blocks.blockSize();
+        for (int i = 0; i < plan.size(); i++) {
+            Sequence s = plan.sequence(i);
+            int start = plan.start(i), end = start + plan.count(i);
+            if (start != s.computed()) throw new AssertionError("entry starts at " + start + " but " + s);
+            for (int p = start; p < end; p++) {
+                long previous = p == 0 ? SEED : kv[at(s, p - 1)];
+                int block = s.blocks().block(p / bs);
+                if (blocks.refCount(block) != 1 || blocks.isCached(block)) {
+                    throw new AssertionError("position " + p + " of " + s + " writes block " + block + " (refs "
+                            + blocks.refCount(block) + ", cached " + blocks.isCached(block) + ")");
+                }
+                kv[at(s, p)] = step(previous, s.tokens()[p], p);
+            }
+            if (plan.wantsLogits(i)) fill(logits[s.slot()], kv[at(s, end - 1)], end);
+        }
+    }
+
+    @Override
+    public float[] logits(Sequence sequence) {
+        return logits[sequence.slot()];
+    }
+
+    private int at(Sequence s, int position) {
+        int bs = blocks.blockSize();
+        return s.blocks().block(position / bs) * bs + position % bs;
+    }
+
+    private static long step(long previous, int token, int position) {
+        long h = previous ^ (token * 0x9E3779B97F4A7C15L) ^ ((long) position << 40);
+        h ^= h >>> 31;
+        h *= 0xBF58476D1CE4E5B9L;
+        h ^= h >>> 29;
+        return h;
+    }
+
+    /** Logits over the vocabulary: small noise, and 8 more for the chosen token. */
+    private void fill(float[] out, long h, int length) {
+        for (int t = 0; t < vocab; t++) out[t] = (step(h, t, 0) >>> 40) / (float) (1 << 24);
+        out[next(h, length)] += 8;
+    }
+
+    private int next(long h, int length) {
+        Integer f = forced.get(length);
+        return f != null ? f : (int) Math.floorMod(h >>> 7, (long) vocab);
+    }
+
+    /** What greedy decoding of {@code prompt} gives, {@code n} tokens, computed without any cache. */
+    int[] reference(int[] prompt, int n) {
+        int[] tokens = Arrays.copyOf(prompt, prompt.length + n);
+        long h = SEED;
+        for (int p = 0; p < prompt.length + n - 1; p++) {
+            h = step(h, tokens[p], p);
+            if (p >= prompt.length - 1) tokens[p + 1] = next(h, p + 1);
+        }
+        return Arrays.copyOfRange(tokens, prompt.length, tokens.length);
+    }
+
+    static int argmax(float[] logits) {
+        int best = 0;
+        for (int i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
+        return best;
+    }
+}
