@@ -22,8 +22,9 @@ final class FakeModel implements ModelRunner {
     private final long[] kv;
     private final float[][] logits;
     private final Map<Integer, Integer> forced = new HashMap<>();
-    final List<Integer> stepTokens = new ArrayList<>();
-    int failAtStep = -1;
+    final List<Integer> stepTokens = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final java.util.Set<Integer> avoided = new java.util.HashSet<>();
+    volatile int failAtStep = -1;
 
     FakeModel(int vocab, BlockManager blocks, int maxRunning) {
         this.vocab = vocab;
@@ -35,6 +36,12 @@ final class FakeModel implements ModelRunner {
     /** Makes every sequence's token at index {@code length} be {@code token} (e.g. an end-of-generation token). */
     FakeModel force(int length, int token) {
         forced.put(length, token);
+        return this;
+    }
+
+    /** Never picks these tokens (say, end-of-generation) unless {@link #force}d: the next id is taken instead. */
+    FakeModel avoid(int... tokens) {
+        for (int t : tokens) avoided.add(t);
         return this;
     }
 
@@ -91,7 +98,10 @@ final class FakeModel implements ModelRunner {
 
     private int next(long h, int length) {
         Integer f = forced.get(length);
-        return f != null ? f : (int) Math.floorMod(h >>> 7, (long) vocab);
+        if (f != null) return f;
+        int t = (int) Math.floorMod(h >>> 7, (long) vocab);
+        while (avoided.contains(t)) t = (t + 1) % vocab;
+        return t;
     }
 
     /** What greedy decoding of {@code prompt} gives, {@code n} tokens, computed without any cache. */

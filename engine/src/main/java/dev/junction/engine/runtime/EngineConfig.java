@@ -1,0 +1,110 @@
+package dev.junction.engine.runtime;
+
+import dev.junction.engine.model.KvCache;
+import dev.junction.engine.model.ModelConfig;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a {@link LocalInferenceService} serves one model: how many sequences run at once, how many requests may wait
+ * and for how long, how much context each sequence gets, and how the KV cache is paged. The defaults suit a server on
+ * a workstation; {@code 0} for the context length or the number of blocks means "choose for the model"
+ * ({@link #resolve}).
+ *
+ * @param maxRunning    sequences decoded together (each step computes one token of each)
+ * @param maxQueue      requests that may wait beyond the free running slots; more are refused as overloaded
+ * @param queueTimeout  how long a request may wait to start before it fails; zero means no limit
+ * @param contextLength tokens (prompt and output) one sequence may hold; 0: the model's, at most
+ *                      {@value #DEFAULT_CONTEXT}
+ * @param blockSize     positions per KV block, the unit of allocation and of prefix reuse
+ * @param kvBlocks      blocks in the KV pool; 0: enough for {@code maxRunning} full contexts, within the memory
+ *                      given to {@link #resolve}, and at least one full context
+ * @param tokenBudget   tokens one step computes at most (decodes first, then prompt chunks); at least
+ *                      {@code maxRunning}
+ * @param cacheType     element type of the KV cache (F16 halves its memory)
+ */
+public record EngineConfig(int maxRunning, int maxQueue, Duration queueTimeout, int contextLength, int blockSize,
+                           int kvBlocks, int tokenBudget, KvCache.Type cacheType) {
+    /** The context a sequence gets when none is configured and the model allows more. */
+    public static final int DEFAULT_CONTEXT = 4096;
+
+    public EngineConfig {
+        Objects.requireNonNull(queueTimeout, "queueTimeout");
+        Objects.requireNonNull(cacheType, "cacheType");
+        check(maxRunning >= 1, "maxRunning must be at least 1, got " + maxRunning);
+        check(maxQueue >= 0, "maxQueue must be at least 0, got " + maxQueue);
+        check(!queueTimeout.isNegative(), "queueTimeout must not be negative, got " + queueTimeout);
+        check(contextLength >= 0, "contextLength must be positive (0 = the model's), got " + contextLength);
+        check(blockSize >= 1, "blockSize must be at least 1, got " + blockSize);
+        check(kvBlocks >= 0, "kvBlocks must be positive (0 = automatic), got " + kvBlocks);
+        check(tokenBudget >= maxRunning, "tokenBudget (" + tokenBudget + ") must be at least maxRunning ("
+                + maxRunning + "), so that every running sequence decodes in every step");
+    }
+
+    /** 16 running, 64 waiting for up to a minute, the model's context up to 4096, blocks of 16, 256 tokens a step. */
+    public static EngineConfig defaults() {
+        return new EngineConfig(16, 64, Duration.ofMinutes(1), 0, 16, 0, 256, KvCache.Type.F32);
+    }
+
+    /**
+     * This configuration with the automatic values filled in for a model.
+     *
+     * @param bytesPerBlock bytes one KV block takes for this model
+     * @param memoryBudget  bytes the KV pool may take when its size is automatic
+     * @throws IllegalArgumentException when the configured context exceeds the model's, or the configured pool
+     *                                  cannot hold one full context
+     */
+    public EngineConfig resolve(ModelConfig model, long bytesPerBlock, long memoryBudget) {
+        int context = contextLength > 0 ? contextLength : Math.min(model.contextLength(), DEFAULT_CONTEXT);
+        check(context <= model.contextLength(), "a context of " + context + " tokens exceeds the model's "
+                + model.contextLength());
+        int perSequence = Math.ceilDiv(context, blockSize);
+        int blocks = kvBlocks;
+        if (blocks == 0) {
+            long wanted = (long) maxRunning * perSequence;
+            long affordable = memoryBudget / Math.max(1, bytesPerBlock);
+            blocks = (int) Math.max(perSequence, Math.min(Math.min(wanted, affordable), Integer.MAX_VALUE));
+        }
+        check(blocks >= perSequence, kvBlocks + " KV blocks of " + blockSize + " cannot hold one context of "
+                + context + " tokens (" + perSequence + " blocks)");
+        return new EngineConfig(maxRunning, maxQueue, queueTimeout, context, blockSize, blocks, tokenBudget, cacheType);
+    }
+
+    public EngineConfig withMaxRunning(int v) {
+        return new EngineConfig(v, maxQueue, queueTimeout, contextLength, blockSize, kvBlocks,
+                Math.max(tokenBudget, v), cacheType);
+    }
+
+    public EngineConfig withMaxQueue(int v) {
+        return new EngineConfig(maxRunning, v, queueTimeout, contextLength, blockSize, kvBlocks, tokenBudget, cacheType);
+    }
+
+    public EngineConfig withQueueTimeout(Duration v) {
+        return new EngineConfig(maxRunning, maxQueue, v, contextLength, blockSize, kvBlocks, tokenBudget, cacheType);
+    }
+
+    public EngineConfig withContextLength(int v) {
+        return new EngineConfig(maxRunning, maxQueue, queueTimeout, v, blockSize, kvBlocks, tokenBudget, cacheType);
+    }
+
+    public EngineConfig withBlockSize(int v) {
+        return new EngineConfig(maxRunning, maxQueue, queueTimeout, contextLength, v, kvBlocks, tokenBudget, cacheType);
+    }
+
+    public EngineConfig withKvBlocks(int v) {
+        return new EngineConfig(maxRunning, maxQueue, queueTimeout, contextLength, blockSize, v, tokenBudget, cacheType);
+    }
+
+    public EngineConfig withTokenBudget(int v) {
+        return new EngineConfig(maxRunning, maxQueue, queueTimeout, contextLength, blockSize, kvBlocks, v, cacheType);
+    }
+
+    public EngineConfig withCacheType(KvCache.Type v) {
+        return new EngineConfig(maxRunning, maxQueue, queueTimeout, contextLength, blockSize, kvBlocks, tokenBudget, v);
+    }
+
+    private static void check(boolean ok, String message) {
+        if (!ok) throw new IllegalArgumentException(message);
+    }
+}

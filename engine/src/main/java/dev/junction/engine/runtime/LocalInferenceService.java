@@ -1,0 +1,163 @@
+package dev.junction.engine.runtime;
+
+import dev.junction.engine.chat.ChatMessage;
+import dev.junction.engine.chat.ChatTemplate;
+import dev.junction.engine.chat.ChatTemplateException;
+import dev.junction.engine.sampling.SamplingParams;
+import dev.junction.engine.tokenizer.Tokenizer;
+import dev.junction.inference.Generation;
+import dev.junction.inference.GenerationListener;
+import dev.junction.inference.GenerationRequest;
+import dev.junction.inference.InferenceException;
+import dev.junction.inference.InferenceException.Kind;
+import dev.junction.inference.InferenceService;
+import dev.junction.inference.ModelInfo;
+import dev.junction.inference.Prompt;
+import dev.junction.inference.Sampling;
+import dev.junction.inference.ServiceStats;
+
+import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Serves one model loaded on this machine to many callers at once: requests are validated and tokenized on the
+ * caller's thread, then batched by one engine thread (continuous batching over a paged KV cache with prefix reuse,
+ * see {@link Scheduler}). This is what the HTTP server and the CLI talk to, through {@link InferenceService}.
+ *
+ * <p>Refused at once, by exception from {@link #generate}: an unknown model (MODEL_NOT_FOUND), an empty or invalid
+ * prompt (INVALID_REQUEST), a prompt that leaves no room for a token in the context (CONTEXT_LENGTH_EXCEEDED), a full
+ * queue (OVERLOADED) and anything after shutdown began (UNAVAILABLE). Afterwards errors arrive on the listener: a
+ * request that waits longer than the queue timeout (QUEUE_TIMEOUT), a failure in the engine (INTERNAL).
+ *
+ * <p>Output semantics: generation stops at an end-of-generation token (STOP; the token is counted and its event
+ * releases any held-back text), at a stop string (STOP; the stop string and anything after it are not emitted), when
+ * the request's max tokens or the context are reached (LENGTH), or when cancelled (CANCELLED). The frequency and
+ * presence penalties count the generated tokens, as in the OpenAI API.
+ */
+public final class LocalInferenceService implements InferenceService {
+    private final ModelInfo info;
+    private final Tokenizer tokenizer;
+    private final ChatTemplate chatTemplate;
+    private final EngineConfig config;
+    private final int vocab;
+    private final EngineLoop loop;
+    private final AtomicLong ids = new AtomicLong();
+
+    /**
+     * A service over any runner (a fake one in tests): {@code config} must be resolved (context and blocks set), and
+     * the block manager and the runner built for it.
+     */
+    LocalInferenceService(String id, Tokenizer tokenizer, ChatTemplate chatTemplate, EngineConfig config,
+                          BlockManager blocks, ModelRunner runner, InstantSource clock) {
+        if (config.contextLength() == 0 || config.kvBlocks() != blocks.totalBlocks()
+                || config.blockSize() != blocks.blockSize()) {
+            throw new IllegalArgumentException("the configuration must be resolved and match the block manager");
+        }
+        this.tokenizer = tokenizer;
+        this.chatTemplate = chatTemplate;
+        this.config = config;
+        this.vocab = runner.vocabSize();
+        Scheduler scheduler = new Scheduler(blocks, config.maxRunning(), config.tokenBudget());
+        this.loop = new EngineLoop(scheduler, runner, config.queueTimeout(), config.maxQueue(), clock, id);
+        this.info = new ModelInfo(id, "junction", clock.instant().getEpochSecond(), config.contextLength());
+        loop.start();
+    }
+
+    /** The configuration in effect, automatic values resolved. */
+    public EngineConfig config() {
+        return config;
+    }
+
+    @Override
+    public List<ModelInfo> models() {
+        return List.of(info);
+    }
+
+    @Override
+    public boolean ready() {
+        return loop.accepting();
+    }
+
+    @Override
+    public ServiceStats stats() {
+        return loop.stats();
+    }
+
+    @Override
+    public Generation generate(GenerationRequest request, GenerationListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        if (!request.model().equals(info.id())) throw InferenceException.modelNotFound(request.model());
+        if (!loop.accepting()) throw new InferenceException(Kind.UNAVAILABLE, null, "The service is shutting down");
+        String param = request.prompt() instanceof Prompt.Chat ? "messages" : "prompt";
+        int[] prompt = tokenize(request.prompt());
+        if (prompt.length == 0) {
+            throw new InferenceException(Kind.INVALID_REQUEST, param, "The prompt is empty: there is nothing to "
+                    + "continue from");
+        }
+        int context = config.contextLength();
+        if (prompt.length + 1 > context) {
+            throw new InferenceException(Kind.CONTEXT_LENGTH_EXCEEDED, param, "This model's maximum context length "
+                    + "is " + context + " tokens, but the prompt has " + prompt.length + " tokens, which leaves no "
+                    + "room to generate");
+        }
+        int maxLength = request.maxTokens() <= 0 ? context
+                : (int) Math.min(context, (long) prompt.length + request.maxTokens());
+        Request r = new Request("gen-" + ids.incrementAndGet(), prompt, maxLength, samplingParams(request.sampling()),
+                request.stop(), request.logprobs(), request.topLogprobs(), tokenizer, vocab, listener, loop,
+                loop.nowMillis());
+        loop.submit(r);
+        return r;
+    }
+
+    private int[] tokenize(Prompt prompt) {
+        return switch (prompt) {
+            case Prompt.Text t -> tokenizer.encode(t.text(), true, true);
+            case Prompt.Tokens t -> {
+                int[] ids = t.ids().clone();
+                int limit = Math.min(vocab, tokenizer.vocabSize());
+                for (int id : ids) {
+                    if (id < 0 || id >= limit) {
+                        throw new InferenceException(Kind.INVALID_REQUEST, "prompt", "Token id " + id
+                                + " is outside the vocabulary of " + limit + " tokens");
+                    }
+                }
+                yield ids;
+            }
+            case Prompt.Chat c -> {
+                String text;
+                try {
+                    List<ChatMessage> messages = c.messages().stream()
+                            .map(m -> new ChatMessage(m.role(), m.content())).toList();
+                    text = chatTemplate.render(messages, true);
+                } catch (ChatTemplateException | IllegalArgumentException e) {
+                    throw new InferenceException(Kind.INVALID_REQUEST, "messages", e.getMessage());
+                }
+                // the template writes the special tokens it wants, BOS included
+                yield tokenizer.encode(text, false, true);
+            }
+        };
+    }
+
+    private SamplingParams samplingParams(Sampling s) {
+        Map<Integer, Float> bias = new HashMap<>();
+        for (var e : s.logitBias().entrySet()) {
+            if (e.getKey() >= vocab) {
+                throw new InferenceException(Kind.INVALID_REQUEST, "logit_bias", "logit_bias names token " + e.getKey()
+                        + ", outside the vocabulary of " + vocab + " tokens");
+            }
+            bias.put(e.getKey(), e.getValue().floatValue());
+        }
+        long seed = s.seed() != null ? s.seed() : SamplingParams.randomSeed();
+        return new SamplingParams((float) s.temperature(), s.topK(), (float) s.topP(), (float) s.minP(), 1f,
+                (float) s.frequencyPenalty(), (float) s.presencePenalty(), config.contextLength(), bias, seed);
+    }
+
+    @Override
+    public void shutdown(long graceMillis) {
+        loop.shutdown(graceMillis);
+    }
+}

@@ -1,0 +1,55 @@
+package dev.junction.engine.runtime;
+
+import dev.junction.engine.tokenizer.Tokenizer;
+import dev.junction.inference.TokenLogprob;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Log-probabilities of a step as the OpenAI API reports them: the log-softmax of the model's raw logits (before logit
+ * bias, penalties and temperature), for the chosen token and the most likely alternatives. Tokens are shown with
+ * their bytes (control tokens as their text), so a byte that is only part of a character reads as U+FFFD while
+ * {@link TokenLogprob#bytes()} stays exact. Only computed for requests that ask.
+ */
+final class Logprobs {
+    private Logprobs() {}
+
+    static TokenLogprob of(float[] logits, int vocab, int chosen, int top, Tokenizer tokenizer) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < vocab; i++) if (logits[i] > max) max = logits[i]; // NaN never compares greater
+        double sum = 0;
+        for (int i = 0; i < vocab; i++) {
+            float l = logits[i];
+            if (l == l) sum += Math.exp(l - max);
+        }
+        double logSum = max + Math.log(sum);
+
+        // the `top` largest logits, best first (lower id first on ties), by insertion into a short sorted list
+        int[] best = new int[Math.min(top, vocab)];
+        int n = 0;
+        for (int i = 0; i < vocab && best.length > 0; i++) {
+            float l = logits[i];
+            if (l != l || n == best.length && l <= logits[best[n - 1]]) continue;
+            int at = n < best.length ? n++ : n - 1;
+            while (at > 0 && logits[best[at - 1]] < l) {
+                best[at] = best[at - 1];
+                at--;
+            }
+            best[at] = i;
+        }
+        List<TokenLogprob> alternatives = new ArrayList<>(n);
+        for (int j = 0; j < n; j++) alternatives.add(entry(best[j], logits[best[j]] - logSum, List.of(), tokenizer));
+        return entry(chosen, logProb(logits[chosen], logSum), alternatives, tokenizer);
+    }
+
+    private static double logProb(float logit, double logSum) {
+        return logit != logit ? Double.NEGATIVE_INFINITY : logit - logSum;
+    }
+
+    private static TokenLogprob entry(int token, double logprob, List<TokenLogprob> top, Tokenizer tokenizer) {
+        byte[] bytes = tokenizer.tokenBytes(token, true);
+        return new TokenLogprob(new String(bytes, StandardCharsets.UTF_8), logprob, bytes, top);
+    }
+}

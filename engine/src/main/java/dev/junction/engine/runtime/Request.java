@@ -1,0 +1,126 @@
+package dev.junction.engine.runtime;
+
+import dev.junction.engine.sampling.Sampler;
+import dev.junction.engine.sampling.SamplingParams;
+import dev.junction.engine.tokenizer.StreamingDecoder;
+import dev.junction.engine.tokenizer.Tokenizer;
+import dev.junction.inference.Completion;
+import dev.junction.inference.FinishReason;
+import dev.junction.inference.Generation;
+import dev.junction.inference.GenerationListener;
+import dev.junction.inference.InferenceException;
+import dev.junction.inference.TokenEvent;
+import dev.junction.inference.TokenLogprob;
+import dev.junction.inference.Usage;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One accepted generation as the engine serves it: the validated prompt and limits, and the per-request state that
+ * turns logits into events — its own {@link Sampler} (so its output depends only on its seed and logits), a
+ * {@link StreamingDecoder}, its {@link StopStrings} and the listener. Everything but {@link #cancel} runs on the
+ * engine thread.
+ */
+final class Request implements Generation {
+    private final String id;
+    final int[] prompt;
+    /** The most tokens, prompt included, the sequence may reach: the context, or prompt + max tokens. */
+    final int maxLength;
+    final long submittedMillis;
+    private final GenerationListener listener;
+    private final Tokenizer tokenizer;
+    private final int vocab;
+    private final Sampler sampler;
+    private final StreamingDecoder decoder;
+    private final StopStrings stop;
+    private final boolean logprobs;
+    private final int topLogprobs;
+    private final EngineLoop loop;
+    private final AtomicBoolean cancelled = new AtomicBoolean();
+
+    // engine thread only
+    Sequence sequence;
+    boolean admitted;
+    boolean ended;
+    int cachedTokens;
+    private int generated;
+    private int lastToken = -1;
+
+    Request(String id, int[] prompt, int maxLength, SamplingParams sampling, List<String> stop, boolean logprobs,
+            int topLogprobs, Tokenizer tokenizer, int vocab, GenerationListener listener, EngineLoop loop,
+            long submittedMillis) {
+        this.id = id;
+        this.prompt = prompt;
+        this.maxLength = maxLength;
+        this.sampler = new Sampler(sampling);
+        this.stop = new StopStrings(stop);
+        this.logprobs = logprobs;
+        this.topLogprobs = logprobs ? topLogprobs : 0;
+        this.tokenizer = tokenizer;
+        this.vocab = vocab;
+        this.decoder = new StreamingDecoder(tokenizer);
+        this.listener = listener;
+        this.loop = loop;
+        this.submittedMillis = submittedMillis;
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public void cancel() {
+        if (cancelled.compareAndSet(false, true)) loop.cancel(this);
+    }
+
+    /** The token sampled by the last {@link #advance} that did not end the generation. */
+    int lastToken() {
+        return lastToken;
+    }
+
+    /**
+     * Samples the next token from the logits of the sequence's last token and sends its event. Returns how the
+     * generation ended, or null when it goes on with {@link #lastToken()}.
+     */
+    FinishReason advance(float[] logits) {
+        int token = sampler.sample(logits, 0, vocab);
+        TokenLogprob logprob = logprobs ? Logprobs.of(logits, vocab, token, topLogprobs, tokenizer) : null;
+        generated++;
+        if (tokenizer.isEndOfGeneration(token)) {
+            String text = stop.add(decoder.flush());
+            listener.onToken(new TokenEvent(stop.stopped() ? text : text + stop.flush(), logprob));
+            return FinishReason.STOP;
+        }
+        sampler.accept(token);
+        boolean last = sequence.length() + 1 >= maxLength;
+        String text = decoder.next(token);
+        if (last) text += decoder.flush();
+        text = stop.add(text);
+        if (stop.stopped()) {
+            listener.onToken(new TokenEvent(text, logprob));
+            return FinishReason.STOP;
+        }
+        if (last) {
+            listener.onToken(new TokenEvent(text + stop.flush(), logprob));
+            return FinishReason.LENGTH;
+        }
+        listener.onToken(new TokenEvent(text, logprob));
+        lastToken = token;
+        return null;
+    }
+
+    void complete(FinishReason reason) {
+        listener.onComplete(new Completion(reason, new Usage(prompt.length, generated, cachedTokens)));
+    }
+
+    void fail(InferenceException error) {
+        listener.onError(error);
+    }
+
+    @Override
+    public String toString() {
+        return "Request[" + id + "]";
+    }
+}

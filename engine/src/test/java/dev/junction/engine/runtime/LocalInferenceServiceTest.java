@@ -1,0 +1,441 @@
+package dev.junction.engine.runtime;
+
+import dev.junction.engine.gguf.LoadProgress;
+import dev.junction.engine.model.KvCache;
+import dev.junction.engine.model.Model;
+import dev.junction.engine.tokenizer.StreamingDecoder;
+import dev.junction.engine.tokenizer.Tokenizer;
+import dev.junction.inference.Completion;
+import dev.junction.inference.FinishReason;
+import dev.junction.inference.Generation;
+import dev.junction.inference.GenerationRequest;
+import dev.junction.inference.InferenceException;
+import dev.junction.inference.InferenceException.Kind;
+import dev.junction.inference.Prompt;
+import dev.junction.inference.Sampling;
+import dev.junction.inference.ServiceStats;
+import dev.junction.inference.TokenEvent;
+import dev.junction.inference.TokenLogprob;
+import dev.junction.testkit.SharedModels;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * The service as the HTTP server sees it, over a fake model (real tokenizer and chat template of stories260K):
+ * validation, streaming, limits, cancellation, queueing, failures and shutdown.
+ */
+class LocalInferenceServiceTest {
+    static Model model;
+    static Tokenizer tokenizer;
+
+    FakeModel fake;
+    LocalInferenceService service;
+    final MutableClock clock = new MutableClock();
+
+    static final class MutableClock implements InstantSource {
+        volatile long millis = 1_700_000_000_000L;
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(millis);
+        }
+
+        void advance(Duration d) {
+            millis += d.toMillis();
+        }
+    }
+
+    @BeforeAll
+    static void load() {
+        model = Model.load(SharedModels.stories260K(), LoadProgress.NONE);
+        tokenizer = model.tokenizer();
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    @AfterEach
+    void stop() {
+        if (service != null) service.shutdown(0);
+    }
+
+    static EngineConfig config(int maxRunning, int maxQueue, int context, int blocks) {
+        return new EngineConfig(maxRunning, maxQueue, Duration.ofSeconds(5), context, 4, blocks, 64, KvCache.Type.F32);
+    }
+
+    LocalInferenceService start(EngineConfig config) {
+        BlockManager blocks = new BlockManager(config.kvBlocks(), config.blockSize());
+        fake = new FakeModel(tokenizer.vocabSize(), blocks, config.maxRunning()).avoid(tokenizer.eos());
+        service = new LocalInferenceService("fake", tokenizer, model.chatTemplate(), config, blocks, fake, clock);
+        return service;
+    }
+
+    static int[] prompt(int seed, int n) {
+        return IntStream.range(0, n).map(i -> 300 + (seed * 37 + i * 11) % 200).toArray();
+    }
+
+    static GenerationRequest greedy(int[] prompt, int maxTokens) {
+        return GenerationRequest.of("fake", new Prompt.Tokens(prompt), maxTokens).withSampling(Sampling.greedy());
+    }
+
+    Collector run(GenerationRequest request) {
+        Collector c = new Collector();
+        service.generate(request, c);
+        return c;
+    }
+
+    /** The stats once the engine is idle (they are published after each step, so just after the events). */
+    ServiceStats settledStats() {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            ServiceStats s = service.stats();
+            if (s.running() == 0 && s.queued() == 0) return s;
+            Thread.onSpinWait();
+        }
+        throw new AssertionError("the engine did not settle: " + service.stats());
+    }
+
+    String textOf(int[] tokens) {
+        StreamingDecoder d = new StreamingDecoder(tokenizer);
+        StringBuilder sb = new StringBuilder();
+        for (int t : tokens) sb.append(d.next(t));
+        return sb.append(d.flush()).toString();
+    }
+
+    @Test
+    void aRequestStreamsOneEventPerTokenThenCompletesWithItsUsage() {
+        start(config(4, 8, 128, 64));
+        int[] p = prompt(1, 10);
+        Collector c = run(greedy(p, 12));
+        Completion done = c.await();
+        assertThat(done.finishReason()).isEqualTo(FinishReason.LENGTH);
+        assertThat(done.usage().promptTokens()).isEqualTo(10);
+        assertThat(done.usage().completionTokens()).isEqualTo(12);
+        assertThat(c.tokens).hasSize(12).allMatch(t -> t.logprob() == null);
+        assertThat(c.text()).isEqualTo(textOf(fake.reference(p, 12)));
+        assertThat(c.ends).isEqualTo(1);
+    }
+
+    @Test
+    void theModelIsListedWithItsContext() {
+        start(config(4, 8, 128, 64));
+        assertThat(service.models()).singleElement().satisfies(m -> {
+            assertThat(m.id()).isEqualTo("fake");
+            assertThat(m.ownedBy()).isEqualTo("junction");
+            assertThat(m.contextLength()).isEqualTo(128);
+            assertThat(m.created()).isEqualTo(clock.millis / 1000);
+        });
+        assertThat(service.ready()).isTrue();
+    }
+
+    @Test
+    void refusalsComeAtOnceWithTheKindCallersActOn() {
+        start(config(4, 8, 32, 64));
+        Collector c = new Collector();
+        assertThatThrownBy(() -> service.generate(GenerationRequest.of("other", Prompt.text("hi"), 5), c))
+                .isInstanceOfSatisfying(InferenceException.class, e -> assertThat(e.kind()).isEqualTo(Kind.MODEL_NOT_FOUND));
+        assertThatThrownBy(() -> service.generate(greedy(prompt(1, 32), 5), c))
+                .isInstanceOfSatisfying(InferenceException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(Kind.CONTEXT_LENGTH_EXCEEDED);
+                    assertThat(e.getMessage()).contains("32 tokens").contains("the prompt has 32");
+                });
+        assertThatThrownBy(() -> service.generate(greedy(new int[0], 5), c))
+                .isInstanceOfSatisfying(InferenceException.class, e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_REQUEST));
+        assertThatThrownBy(() -> service.generate(greedy(new int[]{1, 99_999}, 5), c))
+                .isInstanceOfSatisfying(InferenceException.class, e -> assertThat(e.param()).isEqualTo("prompt"));
+        assertThatThrownBy(() -> service.generate(greedy(prompt(1, 4), 5).withSampling(
+                new Sampling(1, 1, 0, 0, 0, 0, java.util.Map.of(70_000, 5.0), 1L)), c))
+                .isInstanceOfSatisfying(InferenceException.class, e -> assertThat(e.param()).isEqualTo("logit_bias"));
+        assertThat(c.ends).isZero();
+        Completion ok = run(greedy(prompt(1, 31), 5)).await(); // 31 + 1 fits: one token, then the context is full
+        assertThat(ok.finishReason()).isEqualTo(FinishReason.LENGTH);
+        assertThat(ok.usage().completionTokens()).isEqualTo(1);
+    }
+
+    @Test
+    void withoutMaxTokensGenerationRunsUntilTheContextIsFull() {
+        start(config(4, 8, 40, 64));
+        Completion done = run(greedy(prompt(2, 10), 0)).await();
+        assertThat(done.finishReason()).isEqualTo(FinishReason.LENGTH);
+        assertThat(done.usage().totalTokens()).isEqualTo(40);
+    }
+
+    @Test
+    void textAndChatPromptsAreTokenizedAsTheModelWants() {
+        start(config(4, 8, 128, 64));
+        int[] text = tokenizer.encode("Once upon a time", true, true);
+        Collector a = run(GenerationRequest.of("fake", Prompt.text("Once upon a time"), 5).withSampling(Sampling.greedy()));
+        assertThat(a.await().usage().promptTokens()).isEqualTo(text.length);
+        assertThat(a.text()).isEqualTo(textOf(fake.reference(text, 5)));
+        // stories260K has no chat template: the plain fallback writes BOS and the messages one per line
+        int[] chat = tokenizer.encode(model.chatTemplate().render(
+                List.of(dev.junction.engine.chat.ChatMessage.user("Once upon a time")), true), false, true);
+        Collector b = run(GenerationRequest.of("fake", Prompt.chat(new Prompt.Message("user", "Once upon a time")), 5)
+                .withSampling(Sampling.greedy()));
+        assertThat(b.await().usage().promptTokens()).isEqualTo(chat.length);
+        assertThat(b.text()).isEqualTo(textOf(fake.reference(chat, 5)));
+    }
+
+    @Test
+    void anEndOfGenerationTokenStopsTheGeneration() {
+        start(config(4, 8, 128, 64));
+        fake.force(14, tokenizer.eos());
+        Collector c = run(greedy(prompt(3, 10), 20));
+        Completion done = c.await();
+        assertThat(done.finishReason()).isEqualTo(FinishReason.STOP);
+        assertThat(done.usage().completionTokens()).isEqualTo(5); // four tokens and the end-of-generation token
+        assertThat(c.text()).isEqualTo(textOf(Arrays.copyOf(fake.reference(prompt(3, 10), 4), 4)));
+    }
+
+    @Test
+    void logprobsAreTheLogSoftmaxOfTheRawLogitsWithTheMostLikelyAlternatives() {
+        start(config(4, 8, 128, 64));
+        int[] p = prompt(4, 6);
+        Collector c = run(new GenerationRequest("fake", new Prompt.Tokens(p), Sampling.greedy(), 3, List.of(), true, 4));
+        c.await();
+        int[] expected = fake.reference(p, 3);
+        for (int i = 0; i < 3; i++) {
+            TokenLogprob lp = c.tokens.get(i).logprob();
+            assertThat(lp.bytes()).isEqualTo(tokenizer.tokenBytes(expected[i], true));
+            assertThat(lp.top()).hasSize(4);
+            assertThat(lp.top().getFirst().bytes()).isEqualTo(lp.bytes()); // greedy: the chosen one is the best
+            assertThat(lp.top().getFirst().logprob()).isEqualTo(lp.logprob());
+            for (int j = 1; j < 4; j++) assertThat(lp.top().get(j).logprob()).isLessThanOrEqualTo(lp.top().get(j - 1).logprob());
+            // the fake gives the chosen token 8 more than noise in [0, 1) over 512 tokens
+            assertThat(lp.logprob()).isBetween(-1.0, 0.0);
+            assertThat(lp.logprob() - lp.top().get(1).logprob()).isBetween(7.0, 9.0);
+        }
+        double sum = 0; // the alternatives' probabilities are part of one distribution
+        for (TokenLogprob t : c.tokens.getFirst().logprob().top()) sum += Math.exp(t.logprob());
+        assertThat(sum).isLessThanOrEqualTo(1.0 + 1e-9);
+        assertThat(run(greedy(p, 3)).await().finishReason()).isEqualTo(FinishReason.LENGTH);
+    }
+
+    @Test
+    void theSameSeedGivesTheSameSampledOutput() {
+        start(config(4, 8, 128, 64));
+        GenerationRequest r = GenerationRequest.of("fake", new Prompt.Tokens(prompt(5, 8)), 20)
+                .withSampling(Sampling.DEFAULTS.withTemperature(2).withSeed(42L));
+        Collector a = run(r), b = run(r), c = run(r.withSampling(r.sampling().withSeed(43L)));
+        a.await();
+        b.await();
+        c.await();
+        assertThat(a.text()).isEqualTo(b.text()).isNotEqualTo(c.text());
+    }
+
+    @Test
+    void cancellingStopsTheGenerationWithinOneStepAndFreesItsBlocks() {
+        start(config(4, 8, 128, 64));
+        Generation[] handle = new Generation[1];
+        CountDownLatch started = new CountDownLatch(1);
+        Collector c = new Collector() {
+            @Override
+            public void onToken(TokenEvent token) {
+                super.onToken(token);
+                try {
+                    started.await();
+                } catch (InterruptedException e) {
+                    throw new RuntimeException(e);
+                }
+                if (tokens.size() == 3) handle[0].cancel();
+            }
+        };
+        handle[0] = service.generate(greedy(prompt(6, 10), 100), c);
+        started.countDown();
+        Completion done = c.await();
+        assertThat(done.finishReason()).isEqualTo(FinishReason.CANCELLED);
+        assertThat(c.tokens).hasSize(3);
+        assertThat(done.usage().completionTokens()).isEqualTo(3);
+        handle[0].cancel(); // idempotent
+        ServiceStats stats = settledStats();
+        assertThat(stats.cancellations()).isEqualTo(1);
+        assertThat(stats.running()).isZero();
+        assertThat(stats.kvBlocksUsed()).isEqualTo(3); // the full blocks (12 positions) stay cached
+    }
+
+    @Test
+    void aQueuedRequestCanBeCancelledBeforeItStarts() throws Exception {
+        start(config(1, 8, 128, 64));
+        CountDownLatch release = new CountDownLatch(1);
+        Collector blocker = blockingOnFirstToken(release);
+        service.generate(greedy(prompt(1, 4), 5), blocker);
+        Collector queued = new Collector();
+        Generation g = service.generate(greedy(prompt(2, 4), 5), queued);
+        g.cancel();
+        release.countDown();
+        Completion done = queued.await();
+        assertThat(done.finishReason()).isEqualTo(FinishReason.CANCELLED);
+        assertThat(done.usage().completionTokens()).isZero();
+        assertThat(queued.tokens).isEmpty();
+        assertThat(blocker.await().finishReason()).isEqualTo(FinishReason.LENGTH);
+    }
+
+    /** A listener that holds the engine thread on its first token until released. */
+    static Collector blockingOnFirstToken(CountDownLatch release) {
+        CountDownLatch arrived = new CountDownLatch(1);
+        Collector c = new Collector() {
+            @Override
+            public void onToken(TokenEvent token) {
+                super.onToken(token);
+                if (tokens.size() == 1) {
+                    arrived.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        throw new RuntimeException(e);
+                    }
+                }
+            }
+        };
+        c.firstTokenArrived = arrived;
+        return c;
+    }
+
+    @Test
+    void aFullQueueIsRefusedAtOnceWithATimeToRetry() throws Exception {
+        start(config(1, 2, 128, 64));
+        CountDownLatch release = new CountDownLatch(1);
+        Collector running = blockingOnFirstToken(release);
+        service.generate(greedy(prompt(1, 4), 5), running);
+        assertThat(running.firstTokenArrived.await(30, TimeUnit.SECONDS)).isTrue();
+        Collector q1 = run(greedy(prompt(2, 4), 5)), q2 = run(greedy(prompt(3, 4), 5));
+        assertThatThrownBy(() -> run(greedy(prompt(4, 4), 5)))
+                .isInstanceOfSatisfying(InferenceException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(Kind.OVERLOADED);
+                    assertThat(e.retryAfterSeconds()).isPositive();
+                });
+        release.countDown();
+        assertThat(q1.await().finishReason()).isEqualTo(FinishReason.LENGTH);
+        assertThat(q2.await().finishReason()).isEqualTo(FinishReason.LENGTH);
+        assertThat(run(greedy(prompt(4, 4), 5)).await().finishReason()).isEqualTo(FinishReason.LENGTH);
+    }
+
+    @Test
+    void aRequestWaitingLongerThanTheQueueTimeoutFails() throws Exception {
+        start(config(1, 8, 128, 64));
+        CountDownLatch release = new CountDownLatch(1);
+        Collector running = blockingOnFirstToken(release);
+        service.generate(greedy(prompt(1, 4), 5), running);
+        assertThat(running.firstTokenArrived.await(30, TimeUnit.SECONDS)).isTrue();
+        Collector late = run(greedy(prompt(2, 4), 5));
+        clock.advance(Duration.ofSeconds(6));
+        Collector fresh = run(greedy(prompt(3, 4), 5));
+        release.countDown();
+        assertThat(late.awaitError().kind()).isEqualTo(Kind.QUEUE_TIMEOUT);
+        assertThat(fresh.await().finishReason()).isEqualTo(FinishReason.LENGTH);
+        assertThat(running.await().finishReason()).isEqualTo(FinishReason.LENGTH);
+    }
+
+    @Test
+    void aFailingStepFailsItsRequestsAndTheServiceGoesOn() {
+        start(config(4, 8, 128, 64));
+        fake.failAtStep = 0;
+        Collector failed = run(greedy(prompt(1, 4), 5));
+        InferenceException e = failed.awaitError();
+        assertThat(e.kind()).isEqualTo(Kind.INTERNAL);
+        assertThat(e.getMessage()).doesNotContain("simulated").doesNotContain("Exception").doesNotContain("\tat ");
+        assertThat(run(greedy(prompt(2, 4), 5)).await().finishReason()).isEqualTo(FinishReason.LENGTH);
+        assertThat(settledStats().running()).isZero();
+    }
+
+    @Test
+    void aListenerThatThrowsEndsOnlyItsOwnRequest() {
+        start(config(4, 8, 128, 64));
+        Collector bad = new Collector() {
+            @Override
+            public void onToken(TokenEvent token) {
+                throw new IllegalStateException("client gone");
+            }
+        };
+        service.generate(greedy(prompt(1, 4), 20), bad);
+        Collector good = run(greedy(prompt(2, 4), 20));
+        assertThat(bad.awaitError().kind()).isEqualTo(Kind.INTERNAL);
+        assertThat(good.await().finishReason()).isEqualTo(FinishReason.LENGTH);
+        assertThat(good.text()).isEqualTo(textOf(fake.reference(prompt(2, 4), 20)));
+    }
+
+    @Test
+    void concurrentRequestsEachGetTheirOwnOutputEvenWhenPreempted() throws Exception {
+        // 8 sequences of up to 60 tokens need 15 blocks each; the pool has 40
+        start(config(8, 64, 64, 40));
+        List<Collector> collectors = new ArrayList<>();
+        List<Thread> callers = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            Collector c = new Collector();
+            collectors.add(c);
+            int seed = i;
+            callers.add(Thread.ofPlatform().start(() -> service.generate(greedy(prompt(seed, 8 + seed), 50), c)));
+        }
+        for (Thread t : callers) t.join();
+        for (int i = 0; i < 16; i++) {
+            Collector c = collectors.get(i);
+            assertThat(c.await().finishReason()).isEqualTo(FinishReason.LENGTH);
+            int n = Math.min(50, 64 - (8 + i)); // the longest prompts reach the context first
+            assertThat(c.text()).isEqualTo(textOf(fake.reference(prompt(i, 8 + i), n)));
+        }
+        ServiceStats stats = settledStats();
+        assertThat(stats.preemptions()).isPositive();
+        assertThat(stats.queued()).isZero();
+        assertThat(stats.kvBlocksTotal()).isEqualTo(40);
+    }
+
+    @Test
+    void aRepeatedPromptIsServedFromThePrefixCache() {
+        start(config(4, 8, 128, 64));
+        int[] p = prompt(7, 21);
+        Completion first = run(greedy(p, 4)).await();
+        Collector again = run(greedy(p, 4));
+        Completion second = again.await();
+        assertThat(first.usage().cachedTokens()).isZero();
+        assertThat(second.usage().cachedTokens()).isEqualTo(20);
+        ServiceStats stats = settledStats();
+        assertThat(stats.prefixQueryTokens()).isEqualTo(42);
+        assertThat(stats.prefixHitTokens()).isEqualTo(20);
+        assertThat(again.text()).isEqualTo(textOf(fake.reference(p, 4)));
+    }
+
+    @Test
+    void shutdownWithoutGraceCancelsWhatRunsAndRefusesNewRequests() throws Exception {
+        start(config(2, 8, 128, 64));
+        CountDownLatch release = new CountDownLatch(1);
+        Collector running = blockingOnFirstToken(release);
+        service.generate(greedy(prompt(1, 4), 50), running);
+        assertThat(running.firstTokenArrived.await(30, TimeUnit.SECONDS)).isTrue();
+        Thread stopper = Thread.ofPlatform().start(() -> service.shutdown(0));
+        while (service.ready()) Thread.onSpinWait();
+        assertThatThrownBy(() -> run(greedy(prompt(2, 4), 5)))
+                .isInstanceOfSatisfying(InferenceException.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE));
+        release.countDown();
+        stopper.join();
+        assertThat(running.await().finishReason()).isEqualTo(FinishReason.CANCELLED);
+        assertThat(settledStats().cancellations()).isEqualTo(1);
+    }
+
+    @Test
+    void shutdownWithGraceLetsRunningRequestsFinish() {
+        start(config(2, 8, 128, 64));
+        Collector a = run(greedy(prompt(1, 4), 30)), b = run(greedy(prompt(2, 4), 30));
+        service.shutdown(60_000);
+        assertThat(a.await().finishReason()).isEqualTo(FinishReason.LENGTH);
+        assertThat(b.await().finishReason()).isEqualTo(FinishReason.LENGTH);
+        assertThat(service.ready()).isFalse();
+    }
+}
