@@ -71,6 +71,7 @@ public record EngineConfig(int maxRunning, int maxQueue, Duration queueTimeout, 
         return new EngineConfig(maxRunning, maxQueue, queueTimeout, context, blockSize, blocks, tokenBudget, cacheType);
     }
 
+    /** With {@code v} running sequences, and a token budget raised to {@code v} if it was smaller. */
     public EngineConfig withMaxRunning(int v) {
         return new EngineConfig(v, maxQueue, queueTimeout, contextLength, blockSize, kvBlocks,
                 Math.max(tokenBudget, v), cacheType);
