@@ -57,6 +57,12 @@ class Collector implements GenerationListener {
         }
     }
 
+    /** Waits for a normal end and returns the text. */
+    String awaitText() {
+        await();
+        return text();
+    }
+
     String text() {
         StringBuilder sb = new StringBuilder();
         for (TokenEvent t : tokens) sb.append(t.text());

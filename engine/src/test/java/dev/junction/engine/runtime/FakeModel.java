@@ -8,8 +8,9 @@ import java.util.Map;
 
 /**
  * A model for scheduler tests that behaves like a real one where it matters: its "keys and values" live in a paged
- * pool addressed through each sequence's block table, each position holds a hash of every token up to it (read from
- * the previous position through the table), and the logits of a position peak at a token derived from that hash. A
+ * pool addressed through each sequence's block table, each position holds a hash of its token and of the values at
+ * every earlier position (read through the table, as attention does), and the logits of a position peak at a token
+ * derived from that hash. A
  * wrong block mapping, a prefix reused from the wrong block or a shared block overwritten therefore changes the
  * output, which {@link #reference} computes without any cache. Writing into a block that is shared or cached fails
  * the step.
@@ -60,7 +61,8 @@ final class FakeModel implements ModelRunner {
             int start = plan.start(i), end = start + plan.count(i);
             if (start != s.computed()) throw new AssertionError("entry starts at " + start + " but " + s);
             for (int p = start; p < end; p++) {
-                long previous = p == 0 ? SEED : kv[at(s, p - 1)];
+                long previous = SEED; // like attention, every earlier position is read through the block table
+                for (int q = 0; q < p; q++) previous = step(previous, (int) kv[at(s, q)], q);
                 int block = s.blocks().block(p / bs);
                 if (blocks.refCount(block) != 1 || blocks.isCached(block)) {
                     throw new AssertionError("position " + p + " of " + s + " writes block " + block + " (refs "
@@ -107,10 +109,12 @@ final class FakeModel implements ModelRunner {
     /** What greedy decoding of {@code prompt} gives, {@code n} tokens, computed without any cache. */
     int[] reference(int[] prompt, int n) {
         int[] tokens = Arrays.copyOf(prompt, prompt.length + n);
-        long h = SEED;
+        long[] values = new long[tokens.length];
         for (int p = 0; p < prompt.length + n - 1; p++) {
-            h = step(h, tokens[p], p);
-            if (p >= prompt.length - 1) tokens[p + 1] = next(h, p + 1);
+            long previous = SEED;
+            for (int q = 0; q < p; q++) previous = step(previous, (int) values[q], q);
+            values[p] = step(previous, tokens[p], p);
+            if (p >= prompt.length - 1) tokens[p + 1] = next(values[p], p + 1);
         }
         return Arrays.copyOfRange(tokens, prompt.length, tokens.length);
     }

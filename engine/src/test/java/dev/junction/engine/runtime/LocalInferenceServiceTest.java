@@ -398,6 +398,18 @@ class LocalInferenceServiceTest {
     }
 
     @Test
+    void seededSamplingGivesTheSameOutputWhetherPreemptedOrAlone() throws Exception {
+        start(config(6, 64, 64, 40));
+        List<GenerationRequest> requests = IntStream.range(0, 6).mapToObj(i -> GenerationRequest.of("fake",
+                new Prompt.Tokens(prompt(i, 6)), 50).withSampling(Sampling.DEFAULTS.withSeed((long) i))).toList();
+        List<String> alone = new ArrayList<>();
+        for (GenerationRequest r : requests) alone.add(run(r).awaitText());
+        List<Collector> together = requests.stream().map(this::run).toList();
+        for (int i = 0; i < 6; i++) assertThat(together.get(i).awaitText()).isEqualTo(alone.get(i));
+        assertThat(settledStats().preemptions()).isPositive();
+    }
+
+    @Test
     void aRepeatedPromptIsServedFromThePrefixCache() {
         start(config(4, 8, 128, 64));
         int[] p = prompt(7, 21);

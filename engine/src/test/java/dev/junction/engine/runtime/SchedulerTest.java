@@ -139,6 +139,16 @@ class SchedulerTest {
     }
 
     @Test
+    void repeatedPreemptionsOfLongGenerationsKeepEveryOutputIntact() {
+        // four generations of ~96 positions (6 blocks of 16 each) share 12 blocks
+        Engine e = new Engine(12, 16, 4, 256);
+        List<Sequence> seqs = IntStream.range(0, 4).mapToObj(i -> e.submit(prompt(i, 5 + i), 90)).toList();
+        e.runToEnd();
+        assertThat(e.scheduler.preemptions()).isGreaterThan(1);
+        for (Sequence s : seqs) assertThat(e.output(s)).containsExactly(e.reference(s));
+    }
+
+    @Test
     void aPreemptedSequenceWaitsAtTheHeadOfTheQueue() {
         Engine e = new Engine(6, 4, 2, 64);
         Sequence a = e.submit(prompt(1, 8), 15);
