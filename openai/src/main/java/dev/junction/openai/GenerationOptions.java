@@ -85,8 +85,8 @@ public record GenerationOptions(Integer maxTokens, double temperature, double to
             try {
                 token = Integer.parseInt(field.getKey());
             } catch (NumberFormatException e) {
-                throw new InvalidRequestException("logit_bias", "Invalid 'logit_bias': keys must be token ids, but got '"
-                        + field.getKey() + "'.");
+                throw new InvalidRequestException("logit_bias", "Invalid 'logit_bias': keys must be token ids, "
+                        + "but got '" + field.getKey() + "'.");
             }
             biases.put(token, bias.number(field.getKey(), 0));
         }

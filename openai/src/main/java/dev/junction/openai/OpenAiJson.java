@@ -46,7 +46,9 @@ public final class OpenAiJson {
 
     /** A request body as a tree. @throws InvalidRequestException when it is not JSON */
     public static JsonNode readTree(byte[] body) {
-        if (body.length == 0) throw new InvalidRequestException(null, "The request body is empty; expected a JSON object.");
+        if (body.length == 0) {
+            throw new InvalidRequestException(null, "The request body is empty; expected a JSON object.");
+        }
         try {
             return MAPPER.readTree(body);
         } catch (JacksonException e) {

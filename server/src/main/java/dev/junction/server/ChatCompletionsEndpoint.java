@@ -47,13 +47,15 @@ final class ChatCompletionsEndpoint implements Endpoint {
             List<ChatCompletion.Choice> answer = new ArrayList<>(results.size());
             for (int i = 0; i < results.size(); i++) {
                 Choices.Result result = results.get(i);
-                answer.add(new ChatCompletion.Choice(i, ChatCompletion.Message.assistant(result.text()),
-                        request.logprobs() ? ChatCompletion.Logprobs.of(LogprobFormats.chat(result.logprobs())) : null,
+                var logprobs = request.logprobs()
+                        ? ChatCompletion.Logprobs.of(LogprobFormats.chat(result.logprobs())) : null;
+                answer.add(new ChatCompletion.Choice(i, ChatCompletion.Message.assistant(result.text()), logprobs,
                         ChunkFormat.finishReason(result.completion().finishReason())));
             }
             Usage usage = choices.usage();
-            ctx.contentType("application/json").result(OpenAiJson.write(new ChatCompletion(header.id(), header.created(),
-                    header.model(), header.fingerprint(), answer, ChunkFormat.usage(usage))));
+            var completion = new ChatCompletion(header.id(), header.created(), header.model(), header.fingerprint(),
+                    answer, ChunkFormat.usage(usage));
+            ctx.contentType("application/json").result(OpenAiJson.write(completion));
             return usage;
         }
     }
@@ -63,8 +65,9 @@ final class ChatCompletionsEndpoint implements Endpoint {
         @Override
         public List<Object> opening() {
             List<Object> chunks = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) chunks.add(chunk(new ChatCompletionChunk.Choice(i, new Delta("assistant", ""),
-                    null, null)));
+            for (int i = 0; i < n; i++) {
+                chunks.add(chunk(new ChatCompletionChunk.Choice(i, new Delta("assistant", ""), null, null)));
+            }
             return chunks;
         }
 
@@ -83,8 +86,8 @@ final class ChatCompletionsEndpoint implements Endpoint {
 
         @Override
         public Object usage(CompletionUsage usage) {
-            return new ChatCompletionChunk(header.id(), header.created(), header.model(), header.fingerprint(), List.of(),
-                    usage);
+            return new ChatCompletionChunk(header.id(), header.created(), header.model(), header.fingerprint(),
+                    List.of(), usage);
         }
 
         private ChatCompletionChunk chunk(ChatCompletionChunk.Choice choice) {

@@ -65,8 +65,9 @@ final class CompletionsEndpoint implements Endpoint {
                         ChunkFormat.finishReason(result.completion().finishReason())));
             }
             Usage usage = choices.usage();
-            ctx.contentType("application/json").result(OpenAiJson.write(new TextCompletion(header.id(), header.created(),
-                    header.model(), header.fingerprint(), answer, ChunkFormat.usage(usage))));
+            var completion = new TextCompletion(header.id(), header.created(), header.model(), header.fingerprint(),
+                    answer, ChunkFormat.usage(usage));
+            ctx.contentType("application/json").result(OpenAiJson.write(completion));
             return usage;
         }
     }
@@ -88,7 +89,8 @@ final class CompletionsEndpoint implements Endpoint {
         public List<Object> opening() {
             List<Object> chunks = new ArrayList<>();
             for (int i = 0; i < echoes.size(); i++) {
-                if (!echoes.get(i).isEmpty()) chunks.add(chunk(new TextCompletion.Choice(i, echoes.get(i), null, null)));
+                String echo = echoes.get(i);
+                if (!echo.isEmpty()) chunks.add(chunk(new TextCompletion.Choice(i, echo, null, null)));
             }
             return chunks;
         }
@@ -111,12 +113,13 @@ final class CompletionsEndpoint implements Endpoint {
 
         @Override
         public Object usage(CompletionUsage usage) {
-            return new TextCompletion(header.id(), header.created(), header.model(), header.fingerprint(), List.of(), usage);
+            return new TextCompletion(header.id(), header.created(), header.model(), header.fingerprint(),
+                    List.of(), usage);
         }
 
         private TextCompletion chunk(TextCompletion.Choice choice) {
-            return new TextCompletion(header.id(), header.created(), header.model(), header.fingerprint(), List.of(choice),
-                    null);
+            return new TextCompletion(header.id(), header.created(), header.model(), header.fingerprint(),
+                    List.of(choice), null);
         }
     }
 }

@@ -41,7 +41,9 @@ final class LogprobFormats {
             tokens.add(logprob.token());
             tokenLogprobs.add(logprob.logprob());
             Map<String, Double> alternatives = new LinkedHashMap<>();
-            for (TokenLogprob alternative : logprob.top()) alternatives.putIfAbsent(alternative.token(), alternative.logprob());
+            for (TokenLogprob alternative : logprob.top()) {
+                alternatives.putIfAbsent(alternative.token(), alternative.logprob());
+            }
             alternatives.putIfAbsent(logprob.token(), logprob.logprob());
             top.add(alternatives);
             offsets.add(offset);

@@ -80,7 +80,6 @@ public final class OpenAiServer implements AutoCloseable {
             javalin.startup.showOldJavalinVersionWarning = false;
             javalin.startup.startupWatcherEnabled = false;
             javalin.http.prefer405over404 = true;
-            javalin.http.maxRequestSize = config.maxRequestBytes();
             javalin.jetty.host = config.host();
             javalin.jetty.port = config.port();
             javalin.jetty.modifyServer(jetty -> {
@@ -110,7 +109,10 @@ public final class OpenAiServer implements AutoCloseable {
 
     /** {@code http://host:port}; the OpenAI base URL is this plus {@code /v1}. */
     public URI baseUri() {
-        String shown = host.equals("0.0.0.0") ? "127.0.0.1" : host.contains(":") ? "[" + host + "]" : host;
+        String shown = switch (host) {
+            case "0.0.0.0", "::", "" -> "127.0.0.1"; // bound to every interface: loopback is one of them
+            default -> host.contains(":") ? "[" + host + "]" : host;
+        };
         return URI.create("http://" + shown + ":" + port);
     }
 

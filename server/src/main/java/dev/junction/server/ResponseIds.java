@@ -4,7 +4,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /** Response ids in the OpenAI style: a prefix ({@code chatcmpl-}, {@code cmpl-}) and 24 random letters and digits. */
 final class ResponseIds {
-    private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".toCharArray();
+    private static final char[] ALPHABET =
+            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".toCharArray();
 
     private ResponseIds() {
     }

@@ -18,12 +18,16 @@ public record ServerConfig(String host, int port, int maxRequestBytes, String sy
     public static final int DEFAULT_PORT = 8080;
     public static final int DEFAULT_MAX_REQUEST_BYTES = 8 << 20;
     public static final String DEFAULT_FINGERPRINT = "fp_junction";
+    /** Bodies are read into memory whole; nothing an OpenAI client sends comes near this. */
+    public static final int MAX_REQUEST_BYTES_LIMIT = 1 << 30;
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(systemFingerprint, "systemFingerprint");
         if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be in 0..65535, got " + port);
-        if (maxRequestBytes < 1) throw new IllegalArgumentException("maxRequestBytes must be positive");
+        if (maxRequestBytes < 1 || maxRequestBytes > MAX_REQUEST_BYTES_LIMIT) {
+            throw new IllegalArgumentException("maxRequestBytes must be in 1.." + MAX_REQUEST_BYTES_LIMIT);
+        }
     }
 
     /** Loopback, port 8080, 8 MiB bodies. */

@@ -44,7 +44,8 @@ class CompletionsTest {
 
     @Test
     void echoPrependsThePrompt() {
-        var reply = http.post("/v1/completions", "{\"model\": \"scripted-model\", \"prompt\": \"Once\", \"echo\": true}");
+        var reply = http.post("/v1/completions",
+                "{\"model\": \"scripted-model\", \"prompt\": \"Once\", \"echo\": true}");
 
         assertThat(reply.json().at("/choices/0/text").asText()).isEqualTo("Once upon a time");
     }

@@ -105,8 +105,8 @@ class ErrorsTest {
 
     @Test
     void anInternalFailureShowsNoDetails() {
-        var reply = chatRefusedWith(new InferenceException(Kind.INTERNAL, null, "NullPointerException in Sampler.java:42",
-                0, new NullPointerException()));
+        var reply = chatRefusedWith(new InferenceException(Kind.INTERNAL, null,
+                "NullPointerException in Sampler.java:42", 0, new NullPointerException()));
 
         assertError(reply, 500, "server_error", null, null);
         assertThat(reply.body()).doesNotContain("Sampler").doesNotContain("NullPointer").doesNotContain("at dev.");

@@ -41,8 +41,11 @@ final class Http implements AutoCloseable {
         this.base = base;
     }
 
-    Reply get(String path) {
-        return send(HttpRequest.newBuilder(base.resolve(path)).GET());
+    /** Gets, with any extra headers as name, value pairs. */
+    Reply get(String path, String... headers) {
+        var request = HttpRequest.newBuilder(base.resolve(path)).GET();
+        for (int i = 0; i < headers.length; i += 2) request.header(headers[i], headers[i + 1]);
+        return send(request);
     }
 
     /** Posts JSON, with any extra headers as name, value pairs. */

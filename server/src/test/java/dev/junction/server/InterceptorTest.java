@@ -33,10 +33,13 @@ class InterceptorTest {
         }
     };
 
+    final List<Boolean> virtual = new CopyOnWriteArrayList<>();
+
     final RequestInterceptor meter = new RequestInterceptor() {
         @Override
         public void onRequest(ApiCall call) {
             seen.add("meter for " + call.attributes().get("tenant"));
+            virtual.add(Thread.currentThread().isVirtual());
         }
 
         @Override
@@ -76,6 +79,14 @@ class InterceptorTest {
         assertThat(service.requests()).isEmpty();
         assertThat(seen).containsExactly("auth POST /v1/chat/completions", "meter done", "auth done");
         assertThat(outcomes).containsExactly(new ApiOutcome(401, null, null));
+    }
+
+    @Test
+    void eachRequestIsServedOnAVirtualThread() {
+        http.get("/v1/models", "Authorization", "Bearer sesame");
+        http.get("/v1/models", "Authorization", "Bearer sesame");
+
+        assertThat(virtual).containsExactly(true, true);
     }
 
     @Test
