@@ -12,7 +12,7 @@ import java.util.Map;
  * values are used (a sampler knows its own limits), except the shape rules the API itself states here.
  *
  * @param maxTokens        the most tokens each choice may generate; null = no limit but the context
- * @param topK             not in the OpenAI API (vLLM and llama.cpp accept it); 0 = off
+ * @param topK             not in the OpenAI API (vLLM and llama.cpp accept it); 0 = off (vLLM's -1 reads as 0)
  * @param minP             ditto; 0 = off
  * @param n                choices to generate for each prompt (1–128)
  * @param stop             up to 4 stop strings
@@ -52,8 +52,9 @@ public record GenerationOptions(Integer maxTokens, double temperature, double to
         boolean stream = body.bool("stream", false);
         JsonFields streamOptions = body.object("stream_options");
         boolean includeUsage = stream && streamOptions != null && streamOptions.bool("include_usage", false);
+        int topK = body.integer("top_k", 0);
         return new GenerationOptions(maxTokens != null ? maxTokens : defaultMaxTokens,
-                body.number("temperature", 1), body.number("top_p", 1), body.integer("top_k", 0),
+                body.number("temperature", 1), body.number("top_p", 1), topK == -1 ? 0 : topK, // vLLM's "off"
                 body.number("min_p", 0), n, stop(body), body.longInteger("seed"),
                 body.number("presence_penalty", 0), body.number("frequency_penalty", 0), logitBias(body),
                 body.string("user"), stream, includeUsage);

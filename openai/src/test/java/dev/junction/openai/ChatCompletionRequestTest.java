@@ -73,6 +73,12 @@ class ChatCompletionRequestTest {
     }
 
     @Test
+    void vllmsTopKOfMinusOneMeansOff() {
+        assertThat(parse(withMessages("\"top_k\": -1")).options().topK()).isZero();
+        assertThat(parse(withMessages("\"top_k\": 40, \"min_p\": 0.1")).options().topK()).isEqualTo(40);
+    }
+
+    @Test
     void maxCompletionTokensWinsOverMaxTokens() {
         var request = parse("""
                 {"model": "m", "messages": [{"role": "user", "content": "Hi"}],
