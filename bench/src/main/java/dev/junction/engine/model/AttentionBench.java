@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
@@ -33,14 +34,15 @@ public class AttentionBench {
     @Param({"F32", "F16"})
     public String cache;
 
-    private Transformer.Workspace ws;
+    private Transformer.Batch batch;
     private Parallel parallel;
 
     @Setup
     public void setup() {
         ModelConfig c = new ModelConfig(Architecture.LLAMA, 2048, 1, 32, 8, 64, 8192, 32000, 8192, 1e-5f, 500000f, 64,
                 1f, null);
-        Transformer.Sequence s = new Transformer.Sequence(c, false, context + 1, KvCache.Type.valueOf(cache));
+        Transformer t = new Transformer(c, new Weights(null, null, null, null, List.of())); // attention needs no weights
+        Transformer.Sequence s = t.newSequence(context + 1, KvCache.Type.valueOf(cache));
         Random random = new Random(1);
         float[] k = new float[c.kvDim()], v = new float[c.kvDim()];
         for (int pos = 0; pos < context; pos++) {
@@ -50,16 +52,16 @@ public class AttentionBench {
             }
             s.cache().store(0, pos, k, 0, v, 0);
         }
-        s.length = context;
-        ws = new Transformer.Workspace(c, 1, 1, false);
-        ws.add(s, 0, false);
-        for (int i = 0; i < ws.q.length; i++) ws.q[i] = (float) random.nextGaussian();
+        s.setLength(context);
+        batch = t.newBatch(1);
+        batch.add(s, 0, false);
+        for (int i = 0; i < batch.q.length; i++) batch.q[i] = (float) random.nextGaussian();
         parallel = new Parallel(1);
     }
 
     @Benchmark
     public float attend() {
-        ws.attention.run(ws, 0, 2048, parallel);
-        return ws.xb[0];
+        batch.attention.run(batch, 0, batch.xbStride, parallel);
+        return batch.xb[0];
     }
 }
