@@ -32,7 +32,7 @@ import java.util.stream.Collectors;
  * run and each generation test set against its bandwidth roofline. Fixed random token ids are fed, so no tokenizer or
  * sampling work is timed. Results on stdout (a markdown table, or JSON lines with {@code --json}); progress on stderr.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = {
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = ServeBenchCommand.class, description = {
         "Measure prompt processing (pp) and generation (tg) speed like llama-bench, and the memory bandwidth "
                 + "roofline of generation.",
         "Each test: one warm-up run, then -r timed repetitions; t/s is mean ± standard deviation."})

@@ -13,12 +13,16 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Attention of one decode step over a filled KV cache (bench-1b's heads: 32 query heads, 8 KV heads of 64), F32 or
- * F16 cache, at several context lengths. Microseconds per step and layer. In the engine's package because
+ * F16 cache, at several context lengths, in a cache of the sequence's own or in shuffled 16-position blocks of a
+ * shared pool. Microseconds per step and layer, one thread. In the engine's package because
  * {@link Attention} is package-private.
  */
 @State(Scope.Thread)
@@ -32,16 +36,32 @@ public class AttentionBench {
     public int context;
     @Param({"F32", "F16"})
     public String cache;
+    /** 0: a cache of the sequence's own (as Session has); else blocks of this size from a shared pool, shuffled. */
+    @Param({"0", "16"})
+    public int blockSize;
 
-    private Transformer.Workspace ws;
+    private Transformer.Batch batch;
     private Parallel parallel;
 
     @Setup
     public void setup() {
         ModelConfig c = new ModelConfig(Architecture.LLAMA, 2048, 1, 32, 8, 64, 8192, 32000, 8192, 1e-5f, 500000f, 64,
                 1f, null);
-        Transformer.Sequence s = new Transformer.Sequence(c, false, context + 1, KvCache.Type.valueOf(cache));
+        Transformer t = new Transformer(c, new Weights(null, null, null, null, List.of())); // attention needs no weights
+        KvCache.Type type = KvCache.Type.valueOf(cache);
         Random random = new Random(1);
+        Transformer.Sequence s;
+        if (blockSize == 0) {
+            s = t.newSequence(context + 1, type);
+        } else {
+            int blocks = Math.ceilDiv(context + 1, blockSize);
+            KvPool pool = new KvPool(c, 2 * blocks, blockSize, type);
+            List<Integer> ids = new ArrayList<>();
+            for (int b = 0; b < pool.blocks(); b++) ids.add(b);
+            Collections.shuffle(ids, random);
+            s = t.newSequence(pool);
+            for (int b = 0; b < blocks; b++) s.appendBlock(ids.get(b));
+        }
         float[] k = new float[c.kvDim()], v = new float[c.kvDim()];
         for (int pos = 0; pos < context; pos++) {
             for (int i = 0; i < k.length; i++) {
@@ -50,16 +70,16 @@ public class AttentionBench {
             }
             s.cache().store(0, pos, k, 0, v, 0);
         }
-        s.length = context;
-        ws = new Transformer.Workspace(c, 1, 1, false);
-        ws.add(s, 0, false);
-        for (int i = 0; i < ws.q.length; i++) ws.q[i] = (float) random.nextGaussian();
+        s.setLength(context);
+        batch = t.newBatch(1);
+        batch.add(s, 0, false);
+        for (int i = 0; i < batch.q.length; i++) batch.q[i] = (float) random.nextGaussian();
         parallel = new Parallel(1);
     }
 
     @Benchmark
     public float attend() {
-        ws.attention.run(ws, 0, 2048, parallel);
-        return ws.xb[0];
+        batch.attention.run(batch, 0, batch.xbStride, parallel);
+        return batch.xb[0];
     }
 }

@@ -1,96 +1,151 @@
 package dev.junction.engine.model;
 
-import dev.junction.engine.kernel.Ops;
 import dev.junction.engine.kernel.Parallel;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
  * Causal grouped-query attention for the rows of a step: each query head of a row attends over its sequence's cached
- * keys and values (F32 or F16, see {@link KvCache}) up to the row's own position. Scores are computed a tile of
- * positions at a time with an online softmax (running maximum and sum, earlier output rescaled when the maximum
- * grows), so no buffer grows with the context. The query heads that share a KV head are handled together, so each
- * cached key and value is read from memory once per step, not once per query head. (row, KV head) pairs are spread
- * over the threads; reusable and allocation-free.
+ * keys and values (F32 or F16, through the sequence's block table, see {@link KvCache}) up to the row's own position.
+ * Positions are taken a tile of {@link #TILE} at a time (see {@link AttentionKernels}) with an online softmax
+ * (running maximum and sum, earlier output rescaled when the maximum grows), so no buffer grows with the context.
+ * The query heads that share a KV head are handled together, tile by tile, so each cached key and value is read
+ * from memory once per row, not once per query head. (row, KV head) pairs are spread over the threads; reusable and
+ * allocation-free.
+ *
+ * <p>Batch invariance: tiles start at absolute positions (multiples of {@link #TILE}), one thread computes a row's
+ * head start to finish, and the kernels are lanewise, so a row's output depends only on its query and the cache up to
+ * its position — never on the other rows of the step, how a prompt was chunked, or the block size.
  */
 final class Attention implements Parallel.RangeBody {
-    private static final int TILE = 64;
+    /** Positions per tile; also what every block size must be a multiple of. */
+    static final int TILE = 16;
+    private static final int L = AttentionKernels.L;
+
+    /** Per thread: one (row, KV head) is computed by one thread start to finish, so its state lives here. */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private final int heads, kvHeads, headDim, qDim, group;
     private final float scale;
-    private final float[] scores;           // TILE floats per (row, query head)
-    private final float[] max, sum, tileMax; // per (row, query head): the online softmax state
 
-    private Transformer.Workspace ws;
+    private Transformer.Batch batch;
     private int layer, outStride;
 
-    Attention(ModelConfig c, int maxRows) {
+    Attention(ModelConfig c) {
         heads = c.heads();
         kvHeads = c.kvHeads();
         headDim = c.headDim();
         qDim = c.qDim();
         group = heads / kvHeads;
         scale = (float) (1.0 / Math.sqrt(headDim));
-        scores = new float[maxRows * heads * TILE];
-        max = new float[maxRows * heads];
-        sum = new float[maxRows * heads];
-        tileMax = new float[maxRows * heads];
     }
 
-    /** Writes each row's attention output to {@code ws.xb} (row stride {@code outStride}). */
-    void run(Transformer.Workspace ws, int layer, int outStride, Parallel parallel) {
-        this.ws = ws;
+    /** Writes each row's attention output to {@code batch.xb} (row stride {@code outStride}). */
+    void run(Transformer.Batch batch, int layer, int outStride, Parallel parallel) {
+        this.batch = batch;
         this.layer = layer;
         this.outStride = outStride;
-        parallel.forRange(ws.rows * kvHeads, 1, this);
-        this.ws = null;
+        try {
+            parallel.forRange(batch.rows * kvHeads, 1, this);
+        } finally {
+            this.batch = null;
+        }
     }
 
     /** Each task is a (row, KV head) pair: the query heads that share a KV head read its keys and values once. */
     @Override
     public void run(int from, int to) {
+        Scratch scratch = SCRATCH.get().fit(headDim, group);
         for (int pair = from; pair < to; pair++) {
             int row = pair / kvHeads, kvHead = pair % kvHeads;
-            attendGroup(row, kvHead, ws.sequences[row].cache, ws.positions[row] + 1);
+            attendGroup(row, kvHead, batch.sequences[row].cache, batch.positions[row] + 1, scratch);
         }
     }
 
     /** out_h = softmax(q_h·K[0..positions) · scale) · V for the query heads h of one KV head. */
-    private void attendGroup(int row, int kvHead, KvCache cache, int positions) {
-        int firstHead = kvHead * group, state = row * heads + firstHead;
+    private void attendGroup(int row, int kvHead, KvCache cache, int positions, Scratch s) {
+        KvPool pool = cache.pool();
+        MemorySegment keys = pool.keys(layer), values = pool.values(layer);
+        boolean f16 = pool.type() == KvCache.Type.F16;
+        int blockSize = pool.blockSize(), tileElements = TILE * headDim;
+        int firstHead = kvHead * group;
         int qBase = row * qDim + firstHead * headDim, outBase = row * outStride + firstHead * headDim;
-        for (int j = 0; j < group; j++) {
-            max[state + j] = Float.NEGATIVE_INFINITY;
-            sum[state + j] = 0;
-        }
-        Arrays.fill(ws.xb, outBase, outBase + group * headDim, 0f);
+        float[] q = batch.q, out = batch.xb;
+        Arrays.fill(s.max, 0, group, Float.NEGATIVE_INFINITY);
+        Arrays.fill(s.sums, 0, group * L, 0f);
+        Arrays.fill(out, outBase, outBase + group * headDim, 0f);
         for (int start = 0; start < positions; start += TILE) {
-            int n = Math.min(positions, start + TILE) - start;
-            for (int j = 0; j < group; j++) tileMax[state + j] = Float.NEGATIVE_INFINITY;
-            for (int t = 0; t < n; t++) {
-                for (int j = 0; j < group; j++) {
-                    float s = cache.dotKey(layer, start + t, kvHead, ws.q, qBase + j * headDim) * scale;
-                    scores[(state + j) * TILE + t] = s;
-                    tileMax[state + j] = Math.max(tileMax[state + j], s);
-                }
+            int n = Math.min(TILE, positions - start);
+            long tile = pool.tileOffset(cache.block(start / blockSize), kvHead, start % blockSize);
+            AttentionKernels.load(keys, tile, f16, s.keys, tileElements);
+            AttentionKernels.load(values, tile, f16, s.values, tileElements);
+            int j = 0;
+            for (; j + 4 <= group; j += 4) { // four query heads per pass over the tile
+                int qo = qBase + j * headDim, o = outBase + j * headDim;
+                AttentionKernels.score4(s.keys, q, qo, headDim, scale, n, s.probabilities, 0);
+                for (int i = 0; i < 4; i++) s.corrections[i] = exponentiate(s, j + i, i * TILE);
+                AttentionKernels.accumulate4(s.values, s.probabilities, 0, n, s.corrections, headDim, out, o);
             }
-            for (int j = 0; j < group; j++) {
-                int h = state + j;
-                if (tileMax[h] > max[h]) {
-                    float correction = (float) Math.exp(max[h] - tileMax[h]);
-                    sum[h] *= correction;
-                    Ops.scale(ws.xb, outBase + j * headDim, headDim, correction);
-                    max[h] = tileMax[h];
-                }
-                sum[h] += Ops.expShifted(scores, h * TILE, n, max[h]);
-            }
-            for (int t = 0; t < n; t++) {
-                for (int j = 0; j < group; j++) {
-                    cache.addValue(layer, start + t, kvHead, scores[(state + j) * TILE + t], ws.xb,
-                            outBase + j * headDim);
-                }
+            for (; j < group; j++) {
+                int qo = qBase + j * headDim, o = outBase + j * headDim;
+                AttentionKernels.score(s.keys, q, qo, headDim, scale, n, s.probabilities, 0);
+                float correction = exponentiate(s, j, 0);
+                AttentionKernels.accumulate(s.values, s.probabilities, 0, n, correction, headDim, out, o);
             }
         }
-        for (int j = 0; j < group; j++) Ops.scale(ws.xb, outBase + j * headDim, headDim, 1f / sum[state + j]);
+        for (int j = 0; j < group; j++) {
+            float total = 0;
+            for (int i = 0; i < L; i++) total += s.sums[j * L + i];
+            float inverse = 1f / total;
+            int o = outBase + j * headDim;
+            for (int i = 0; i < headDim; i++) out[o + i] *= inverse;
+        }
+    }
+
+    /**
+     * Online softmax over the tile's scores at {@code s.probabilities[at ..]} for query head {@code j} of the group: raises the
+     * running maximum if the tile exceeds it, replaces the scores by their exponentials relative to it and adds them
+     * to the running sums. Returns the factor the output so far must be scaled by (1 unless the maximum grew).
+     */
+    private static float exponentiate(Scratch s, int j, int at) {
+        float[] p = s.probabilities;
+        FloatVector m = FloatVector.fromArray(AttentionKernels.F, p, at);
+        for (int v = L; v < TILE; v += L) m = m.max(FloatVector.fromArray(AttentionKernels.F, p, at + v));
+        float tileMax = m.reduceLanes(VectorOperators.MAX); // exact in any order
+        float correction = 1f;
+        if (tileMax > s.max[j]) {
+            correction = (float) StrictMath.exp(s.max[j] - tileMax); // 0 for the first tile
+            s.max[j] = tileMax;
+        }
+        FloatVector shift = FloatVector.broadcast(AttentionKernels.F, s.max[j]);
+        FloatVector sum = FloatVector.fromArray(AttentionKernels.F, s.sums, j * L).mul(correction);
+        for (int v = 0; v < TILE; v += L) {
+            FloatVector e = AttentionKernels.exp(FloatVector.fromArray(AttentionKernels.F, p, at + v).sub(shift));
+            e.intoArray(p, at + v);
+            sum = sum.add(e);
+        }
+        sum.intoArray(s.sums, j * L);
+        return correction;
+    }
+
+    /** A thread's working memory: the current tile as floats, its probabilities, the softmax state per query head. */
+    private static final class Scratch {
+        float[] keys = new float[0], values = keys, max = keys, sums = keys;
+        final float[] probabilities = new float[4 * TILE], corrections = new float[4];
+
+        Scratch fit(int headDim, int group) {
+            if (keys.length < TILE * headDim) {
+                keys = new float[TILE * headDim];
+                values = new float[TILE * headDim];
+            }
+            if (max.length < group) {
+                max = new float[group];
+                sums = new float[group * L];
+            }
+            return this;
+        }
     }
 }

@@ -1,20 +1,15 @@
 package dev.junction.engine.model;
 
 import dev.junction.engine.tensor.GgmlType;
-import dev.junction.engine.tensor.QuantFormat;
-import dev.junction.engine.tensor.RowOps;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
- * Keys and values of one sequence for every layer, for {@code capacity} positions — sized to the context a sequence
- * will actually use, not the model's maximum — held off-heap (no garbage-collector work however long the context)
- * in F32, or in F16 at half the memory and bandwidth. Layout per layer: head-major — for each KV head, its
- * {@code headDim} elements for position 0, 1, 2 … one after the other — so attention streams through memory
- * sequentially. The memory is released when the cache becomes unreachable.
+ * One sequence's keys and values: a block table mapping its positions onto blocks of a {@link KvPool} (position
+ * {@code p} lives in block {@code table[p / blockSize]}, slot {@code p % blockSize}). A paged cache starts empty and
+ * grows as its owner appends blocks — possibly blocks another sequence filled with the same prompt prefix. A
+ * cache of fixed capacity (a single conversation, the CLI) is simply one over a private pool whose blocks are all
+ * mapped in order, so both go through the same code.
  */
 public final class KvCache {
     /** Element type of the cache. */
@@ -28,91 +23,91 @@ public final class KvCache {
         }
     }
 
-    private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Largest block of a private pool: any multiple of the tile computes the same, this one keeps tables short. */
+    private static final int PRIVATE_BLOCK = 256;
 
-    private final Type type;
-    private final QuantFormat format;
-    private final MemorySegment[] keys, values; // per layer: (kvHeads, capacity, headDim) elements
-    private final int capacity, kvHeads, headDim, elementBytes;
+    private final KvPool pool;
+    private final int fixedCapacity; // -1 for a paged cache
+    private int[] table;
+    private int blockCount;
 
-    public KvCache(ModelConfig config, int capacity, Type type) {
+    private KvCache(KvPool pool, int fixedCapacity, int[] table, int blockCount) {
+        this.pool = pool;
+        this.fixedCapacity = fixedCapacity;
+        this.table = table;
+        this.blockCount = blockCount;
+    }
+
+    /** An empty block table over a shared pool. */
+    static KvCache paged(KvPool pool) {
+        return new KvCache(pool, -1, new int[8], 0);
+    }
+
+    /**
+     * A cache for exactly {@code capacity} positions, sized to the context a sequence will actually use rather than
+     * the model's maximum, over a pool of its own.
+     */
+    static KvCache fixed(ModelConfig config, int capacity, Type type) {
         if (capacity < 1) throw new IllegalArgumentException("KV capacity must be at least 1");
-        this.type = type;
-        this.format = QuantFormat.of(type.ggml);
-        this.capacity = capacity;
-        this.kvHeads = config.kvHeads();
-        this.headDim = config.headDim();
-        this.elementBytes = type == Type.F32 ? 4 : 2;
-        long layerBytes = (long) capacity * config.kvDim() * elementBytes;
-        long total = 2L * config.layers() * layerBytes;
-        long physical = physicalMemory();
-        if (total > physical) {
-            throw new IllegalArgumentException(String.format("a KV cache for a context of %d tokens needs %.1f GiB, "
-                    + "more than this machine's %.1f GiB: use a smaller context", capacity, total / 1073741824.0,
-                    physical / 1073741824.0));
-        }
-        Arena arena = Arena.ofAuto();
-        this.keys = new MemorySegment[config.layers()];
-        this.values = new MemorySegment[config.layers()];
-        for (int l = 0; l < config.layers(); l++) {
-            keys[l] = arena.allocate(layerBytes, 64);
-            values[l] = arena.allocate(layerBytes, 64);
-        }
+        int rounded = Math.ceilDiv(capacity, Attention.TILE) * Attention.TILE;
+        int blocks = Math.ceilDiv(rounded, PRIVATE_BLOCK);
+        int blockSize = Math.ceilDiv(Math.ceilDiv(rounded, blocks), Attention.TILE) * Attention.TILE;
+        KvPool pool = new KvPool(config, blocks, blockSize, type,
+                "a KV cache for a context of " + capacity + " tokens");
+        int[] identity = new int[blocks];
+        Arrays.setAll(identity, i -> i);
+        return new KvCache(pool, capacity, identity, blocks);
     }
 
-    private static long physicalMemory() {
-        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-                instanceof com.sun.management.OperatingSystemMXBean os) {
-            return os.getTotalMemorySize();
-        }
-        return Long.MAX_VALUE;
-    }
-
+    /** Positions the cache can hold: those of its mapped blocks, or the fixed capacity it was made with. */
     public int capacity() {
-        return capacity;
+        return fixedCapacity >= 0 ? fixedCapacity : blockCount * pool.blockSize();
     }
 
     public Type type() {
-        return type;
+        return pool.type();
     }
 
-    /** Bytes held, for reports. */
+    public KvPool pool() {
+        return pool;
+    }
+
+    /** Bytes of the memory this cache maps (its whole pool when it has one of its own). */
     public long bytes() {
-        return 2L * keys.length * keys[0].byteSize();
+        return fixedCapacity >= 0 ? pool.bytes() : blockCount * (pool.bytes() / pool.blocks());
     }
 
-    /** Byte offset of a head's elements at a position within a layer. */
-    private long at(int pos, int kvHead) {
-        return ((long) kvHead * capacity + pos) * headDim * elementBytes;
+    /** Whether the block table grows and shrinks (a cache over a shared pool). */
+    public boolean paged() {
+        return fixedCapacity < 0;
+    }
+
+    int blockCount() {
+        return blockCount;
+    }
+
+    /** The pool block holding position block {@code index}, i.e. positions from {@code index · blockSize}. */
+    int block(int index) {
+        return table[index];
+    }
+
+    void appendBlock(int blockId) {
+        if (!paged()) throw new IllegalStateException("a sequence with a cache of its own has a fixed block table");
+        if (blockId < 0 || blockId >= pool.blocks()) {
+            throw new IllegalArgumentException("block " + blockId + " outside the pool's " + pool.blocks() + " blocks");
+        }
+        if (blockCount == table.length) table = Arrays.copyOf(table, 2 * table.length);
+        table[blockCount++] = blockId;
+    }
+
+    void clearBlocks() {
+        if (!paged()) throw new IllegalStateException("a sequence with a cache of its own has a fixed block table");
+        blockCount = 0;
     }
 
     /** Stores one position's keys and values ({@code kvDim} floats each, head after head) for a layer. */
     void store(int layer, int pos, float[] k, int kOffset, float[] v, int vOffset) {
-        for (int h = 0; h < kvHeads; h++) {
-            long at = at(pos, h);
-            int from = h * headDim;
-            if (type == Type.F32) {
-                MemorySegment.copy(k, kOffset + from, keys[layer], FLOAT, at, headDim);
-                MemorySegment.copy(v, vOffset + from, values[layer], FLOAT, at, headDim);
-            } else {
-                for (int i = 0; i < headDim; i++) {
-                    keys[layer].set(HALF, at + 2L * i, Float.floatToFloat16(k[kOffset + from + i]));
-                    values[layer].set(HALF, at + 2L * i, Float.floatToFloat16(v[vOffset + from + i]));
-                }
-            }
-        }
-    }
-
-    /** q · key of one KV head at one position. */
-    float dotKey(int layer, int pos, int kvHead, float[] q, int qOffset) {
-        return format.dot(keys[layer], at(pos, kvHead), q, qOffset, headDim);
-    }
-
-    /** out += alpha · value of one KV head at one position. */
-    void addValue(int layer, int pos, int kvHead, float alpha, float[] out, int outOffset) {
-        long at = at(pos, kvHead);
-        if (type == Type.F32) RowOps.axpyF32(alpha, values[layer], at, out, outOffset, headDim);
-        else RowOps.axpyF16(alpha, values[layer], at, out, outOffset, headDim);
+        int blockSize = pool.blockSize();
+        pool.store(layer, table[pos / blockSize], pos % blockSize, k, kOffset, v, vOffset);
     }
 }

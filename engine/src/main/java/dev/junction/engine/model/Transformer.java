@@ -9,10 +9,11 @@ import dev.junction.engine.kernel.Parallel;
  * KV heads → residual → RMSNorm → SwiGLU feed-forward → residual, then the final norm and output projection. The
  * architecture's switches add Q/K/V biases or per-head Q/K norms at their places; nothing else differs.
  *
- * <p>Every step runs a batch of rows — a token of some sequence at some position — through the layers together, so
- * each weight matrix is read once per step whatever the batch: one row for token generation, a chunk of the prompt
- * for prompt processing, one row per sequence for batched decoding. Per-token state lives in the caller's
- * {@link Sequence}s; scratch memory in a {@link Workspace}, allocated once, so a step allocates nothing.
+ * <p>Every step runs a {@link Batch} of rows — a token of some sequence at some position — through the layers
+ * together, so each weight matrix is read once per step whatever the batch: one row for token generation, a chunk of
+ * the prompt for prompt processing, one row per sequence for batched decoding, or any mix of these for a server.
+ * Per-token state lives in the caller's {@link Sequence}s, whose KV caches are block tables over a {@link KvPool};
+ * scratch memory in the batch, allocated once, so a step allocates nothing.
  */
 public final class Transformer {
     /** Prompt tokens processed per step: large enough to reuse weights from cache, small enough to bound memory. */
@@ -22,7 +23,7 @@ public final class Transformer {
     private final Weights weights;
     private final Rope rope;
     private final boolean exact;
-    private Workspace batchWorkspace; // for decodeBatch, grown on demand
+    private Batch batchForDecode; // grown on demand
 
     /** A transformer computing like llama.cpp: quantized weights meet 8-bit quantized activations. */
     public Transformer(ModelConfig config, Weights weights) {
@@ -48,19 +49,30 @@ public final class Transformer {
         return weights;
     }
 
-    /** A new sequence able to hold {@code capacity} positions, with an F32 KV cache. */
+    /** A new sequence able to hold {@code capacity} positions, with an F32 KV cache of its own. */
     public Sequence newSequence(int capacity) {
         return newSequence(capacity, KvCache.Type.F32);
     }
 
-    /** A new sequence able to hold {@code capacity} positions, with a KV cache of the given type. */
+    /** A new sequence able to hold {@code capacity} positions, with a KV cache of its own of the given type. */
     public Sequence newSequence(int capacity, KvCache.Type cacheType) {
-        return new Sequence(config, exact, capacity, cacheType);
+        return new Sequence(this, KvCache.fixed(config, capacity, cacheType));
     }
 
-    /** Scratch memory for steps of up to {@code rows} rows, of which up to {@code logitRows} want logits. */
-    public Workspace newWorkspace(int rows, int logitRows) {
-        return new Workspace(config, rows, logitRows, exact);
+    /**
+     * A new sequence over a shared pool, with an empty block table: it holds nothing until blocks are appended
+     * ({@link Sequence#appendBlock}).
+     */
+    public Sequence newSequence(KvPool pool) {
+        if (!pool.fits(config)) {
+            throw new IllegalArgumentException("the KV pool was made for another model shape (layers, KV heads, head size)");
+        }
+        return new Sequence(this, KvCache.paged(pool));
+    }
+
+    /** Reusable scratch memory for steps of up to {@code maxRows} rows. */
+    public Batch newBatch(int maxRows) {
+        return new Batch(this, maxRows);
     }
 
     /**
@@ -68,9 +80,9 @@ public final class Transformer {
      * logits over the vocabulary (the sequence's own buffer: valid until the next call).
      */
     public float[] forward(Sequence s, int token, Parallel parallel) {
-        Workspace ws = s.stepWorkspace();
-        ws.add(s, token, true);
-        step(ws, parallel);
+        Batch batch = s.stepBatch();
+        batch.add(s, token, true);
+        run(batch, parallel);
         return s.logits;
     }
 
@@ -84,11 +96,16 @@ public final class Transformer {
             throw new IllegalStateException("sequence is full: " + (s.length + to - from) + " positions (context "
                     + s.capacity() + ")");
         }
-        Workspace ws = s.promptWorkspace();
-        for (int start = from; start < to; start += ws.maxRows) {
-            int end = Math.min(to, start + ws.maxRows);
-            for (int i = start; i < end; i++) ws.add(s, tokens[i], logitsOfLast && i == to - 1);
-            step(ws, parallel);
+        Batch batch = s.promptBatch();
+        for (int start = from; start < to; start += batch.maxRows) {
+            int end = Math.min(to, start + batch.maxRows);
+            try {
+                for (int i = start; i < end; i++) batch.add(s, tokens[i], logitsOfLast && i == to - 1);
+            } catch (RuntimeException e) {
+                batch.clear();
+                throw e;
+            }
+            run(batch, parallel);
         }
         return logitsOfLast ? s.logits : null;
     }
@@ -98,18 +115,37 @@ public final class Transformer {
      * its logits in {@code sequences[i].logits()}. The weights are read once for the whole batch.
      */
     public synchronized void decodeBatch(Sequence[] sequences, int[] tokens, Parallel parallel) {
-        if (batchWorkspace == null || batchWorkspace.maxRows < sequences.length) {
-            batchWorkspace = newWorkspace(sequences.length, sequences.length);
+        if (batchForDecode == null || batchForDecode.maxRows < sequences.length) {
+            batchForDecode = newBatch(sequences.length);
         }
-        for (int i = 0; i < sequences.length; i++) batchWorkspace.add(sequences[i], tokens[i], true);
-        step(batchWorkspace, parallel);
+        try {
+            for (int i = 0; i < sequences.length; i++) batchForDecode.add(sequences[i], tokens[i], true);
+        } catch (RuntimeException e) {
+            batchForDecode.clear();
+            throw e;
+        }
+        run(batchForDecode, parallel);
     }
 
-    /** Runs the rows added to {@code ws} through the model, then clears it. */
-    private void step(Workspace ws, Parallel parallel) {
+    /**
+     * One step: runs the rows added to {@code batch} — from any sequences of this transformer, e.g. a prompt chunk
+     * of one and a decode row of each of several others — through the model together, so each weight matrix is read
+     * once; appends every row's keys and values to its sequence's cache; leaves logits in the sequences of the rows
+     * that asked for them. Then clears the batch (also when it fails).
+     */
+    public void run(Batch batch, Parallel parallel) {
+        if (batch.transformer != this) throw new IllegalArgumentException("the batch belongs to another transformer");
+        try {
+            if (batch.rows > 0) step(batch, parallel);
+        } finally {
+            batch.clear();
+        }
+    }
+
+    private void step(Batch ws, Parallel parallel) {
         ModelConfig c = config;
         int n = ws.rows, dim = c.dim(), qDim = c.qDim(), kvDim = c.kvDim(), ffn = c.ffnDim(), hd = c.headDim();
-        int xbStride = Math.max(dim, qDim);
+        int xbStride = ws.xbStride;
         MatMul mm = ws.matmul;
         for (int i = 0; i < n; i++) {
             weights.tokenEmbedding().row(ws.tokens[i], ws.x, i * dim);
@@ -136,9 +172,8 @@ public final class Transformer {
                 }
                 rope.rotate(ws.q, qo, c.heads(), hd, ws.cos, ws.sin, i * ws.ropePairs);
                 rope.rotate(ws.k, ko, c.kvHeads(), hd, ws.cos, ws.sin, i * ws.ropePairs);
-                ws.sequences[i].cache.store(l, ws.positions[i], ws.k, ko, ws.v, ko);
             }
-            ws.attention.run(ws, l, xbStride, parallel);
+            attend(ws, l, parallel);
             mm.multiply(w.wo(), ws.xb, xbStride, n, ws.xb2, 0, dim, parallel);
             Ops.add(ws.x, ws.xb2, n * dim);
 
@@ -159,34 +194,45 @@ public final class Transformer {
         }
         if (m > 0) {
             int vocab = c.vocabSize();
-            mm.multiply(weights.output(), ws.xb, dim, m, ws.logits, 0, vocab, parallel);
+            float[] logits = ws.logits(m);
+            mm.multiply(weights.output(), ws.xb, dim, m, logits, 0, vocab, parallel);
             for (int i = 0, j = 0; i < n; i++) {
-                if (ws.wantsLogits[i]) System.arraycopy(ws.logits, j++ * vocab, ws.sequences[i].logits, 0, vocab);
+                if (ws.wantsLogits[i]) System.arraycopy(logits, j++ * vocab, ws.sequences[i].logits, 0, vocab);
             }
         }
-        ws.clear();
     }
 
     /**
-     * One sequence's state: its KV cache, its logits and its position. Not thread-safe; one sequence is advanced by
-     * one caller at a time.
+     * Stores each row's keys and values ({@code batch.k}, {@code batch.v}) for {@code layer} at its position, then
+     * writes each row's attention output ({@code batch.q} against its sequence's cache) to {@code batch.xb}.
+     */
+    void attend(Batch batch, int layer, Parallel parallel) {
+        int kvDim = config.kvDim();
+        for (int i = 0; i < batch.rows; i++) {
+            batch.sequences[i].cache.store(layer, batch.positions[i], batch.k, i * kvDim, batch.v, i * kvDim);
+        }
+        batch.attention.run(batch, layer, batch.xbStride, parallel);
+    }
+
+    /**
+     * One sequence's state: its KV cache (a block table over a pool), its logits and its length. Not thread-safe;
+     * one sequence is advanced by one caller at a time, and is in at most one batch at a time.
      */
     public static final class Sequence {
-        private final ModelConfig config;
-        private final boolean exact;
+        private final Transformer transformer;
         final KvCache cache;
         final float[] logits;
         int length;
-        private Workspace step, prompt;
+        int queued; // rows added to a batch that has not run yet
+        private Batch step, prompt;
 
-        Sequence(ModelConfig config, boolean exact, int capacity, KvCache.Type cacheType) {
-            this.config = config;
-            this.exact = exact;
-            this.cache = new KvCache(config, capacity, cacheType);
-            this.logits = new float[config.vocabSize()];
+        private Sequence(Transformer transformer, KvCache cache) {
+            this.transformer = transformer;
+            this.cache = cache;
+            this.logits = new float[transformer.config.vocabSize()];
         }
 
-        /** The logits of the last step that asked for them. */
+        /** The logits of the last row of this sequence that asked for them. */
         public float[] logits() {
             return logits;
         }
@@ -196,6 +242,18 @@ public final class Transformer {
             return length;
         }
 
+        /**
+         * Declares the first {@code length} positions filled: after mapping blocks that already hold a shared prefix,
+         * or to forget positions from {@code length} on.
+         */
+        public void setLength(int length) {
+            if (length < 0 || length > capacity()) {
+                throw new IllegalArgumentException("length " + length + " outside 0.." + capacity());
+            }
+            this.length = length;
+        }
+
+        /** Positions the mapped blocks hold (for a sequence with a cache of its own: the capacity it was made with). */
         public int capacity() {
             return cache.capacity();
         }
@@ -204,47 +262,76 @@ public final class Transformer {
             return cache;
         }
 
+        /**
+         * Maps positions {@code [blockCount · blockSize, (blockCount + 1) · blockSize)} to block {@code blockId} of the
+         * pool. The block may be shared with other sequences as long as no step writes a block that another reads.
+         *
+         * @throws IllegalStateException for a sequence with a cache of its own (made with a capacity)
+         */
+        public void appendBlock(int blockId) {
+            cache.appendBlock(blockId);
+        }
+
+        /** Empties the block table and sets the length to 0. */
+        public void clearBlocks() {
+            cache.clearBlocks();
+            length = 0;
+        }
+
+        public int blockCount() {
+            return cache.blockCount();
+        }
+
         /** Forgets positions from {@code newLength} on (e.g. to reuse a shared prefix). */
         public void truncate(int newLength) {
             if (newLength < 0 || newLength > length) throw new IllegalArgumentException("bad length " + newLength);
             length = newLength;
         }
 
-        private Workspace stepWorkspace() {
-            if (step == null) step = new Workspace(config, 1, 1, exact);
+        private Batch stepBatch() {
+            if (step == null) step = transformer.newBatch(1);
             return step;
         }
 
-        private Workspace promptWorkspace() {
-            if (prompt == null) prompt = new Workspace(config, Math.min(PROMPT_CHUNK, capacity()), 1, exact);
+        private Batch promptBatch() {
+            if (prompt == null) {
+                prompt = transformer.newBatch(cache.paged() ? PROMPT_CHUNK : Math.min(PROMPT_CHUNK, capacity()));
+            }
             return prompt;
         }
     }
 
     /**
-     * Scratch memory of a step: the rows being run (sequence, position, token) and their activations, row-major.
-     * Allocated once and reused; one workspace serves one step at a time.
+     * The rows of one step — a token of some sequence at its next position — and the scratch memory their
+     * activations take, row-major. Allocated once and reused (the logits buffer grows to the most rows that ever
+     * wanted logits in one step); one batch serves one step at a time.
      */
-    public static final class Workspace {
-        final int maxRows, ropePairs;
+    public static final class Batch {
+        final Transformer transformer;
+        final int maxRows, ropePairs, xbStride;
         final Sequence[] sequences;
         final int[] tokens, positions;
         final boolean[] wantsLogits;
-        final float[] x, xb, xb2, q, k, v, hb, hb2, cos, sin, logits;
+        final float[] x, xb, xb2, q, k, v, hb, hb2, cos, sin;
         final MatMul matmul;
         final Attention attention;
+        private float[] logits = new float[0];
         int rows;
 
-        Workspace(ModelConfig c, int maxRows, int logitRows, boolean exact) {
+        private Batch(Transformer transformer, int maxRows) {
+            if (maxRows < 1) throw new IllegalArgumentException("a batch needs room for at least 1 row");
+            ModelConfig c = transformer.config;
+            this.transformer = transformer;
             this.maxRows = maxRows;
-            this.matmul = new MatMul(exact);
+            this.matmul = new MatMul(transformer.exact);
             this.ropePairs = c.ropeDims() / 2;
+            this.xbStride = Math.max(c.dim(), c.qDim());
             sequences = new Sequence[maxRows];
             tokens = new int[maxRows];
             positions = new int[maxRows];
             wantsLogits = new boolean[maxRows];
             x = new float[maxRows * c.dim()];
-            xb = new float[maxRows * Math.max(c.dim(), c.qDim())];
+            xb = new float[maxRows * xbStride];
             xb2 = new float[maxRows * c.dim()];
             q = new float[maxRows * c.qDim()];
             k = new float[maxRows * c.kvDim()];
@@ -253,32 +340,60 @@ public final class Transformer {
             hb2 = new float[maxRows * c.ffnDim()];
             cos = new float[maxRows * ropePairs];
             sin = new float[maxRows * ropePairs];
-            logits = new float[Math.max(1, logitRows) * c.vocabSize()];
-            attention = new Attention(c, maxRows);
+            attention = new Attention(c);
         }
 
-        /** Queues {@code token} at the next free position of {@code s} (counting rows already queued for it). */
-        void add(Sequence s, int token, boolean wantLogits) {
-            if (rows == maxRows) throw new IllegalStateException("workspace holds " + maxRows + " rows");
+        /**
+         * Adds {@code token} at the next position of {@code s}, counting rows already added for it in this batch.
+         * Leaves the batch unchanged when it throws.
+         *
+         * @throws IllegalStateException when the batch is full, or {@code s} has no room for another position
+         * @throws IllegalArgumentException for a token outside the vocabulary or a sequence of another transformer
+         */
+        public void add(Sequence s, int token, boolean wantLogits) {
+            if (s.transformer != transformer) {
+                throw new IllegalArgumentException("the sequence belongs to another transformer");
+            }
+            if (rows == maxRows) throw new IllegalStateException("the batch holds " + maxRows + " rows");
             if (token < 0 || token >= s.logits.length) {
                 throw new IllegalArgumentException("token id " + token + " outside the vocabulary of " + s.logits.length);
             }
-            int pos = s.length;
-            for (int i = 0; i < rows; i++) if (sequences[i] == s) pos = Math.max(pos, positions[i] + 1);
+            int pos = s.length + s.queued;
             if (pos >= s.capacity()) {
-                clear();
-                throw new IllegalStateException("sequence is full: " + pos + " positions (context " + s.capacity() + ")");
+                throw new IllegalStateException("sequence is full: " + (pos + 1) + " positions (context " + s.capacity()
+                        + (s.cache.paged() ? ", " + s.blockCount() + " blocks mapped" : "") + ")");
             }
             sequences[rows] = s;
             tokens[rows] = token;
             positions[rows] = pos;
             wantsLogits[rows] = wantLogits;
+            s.queued++;
             rows++;
         }
 
-        void clear() {
-            java.util.Arrays.fill(sequences, 0, rows, null);
+        /** Rows added since the last step. */
+        public int rows() {
+            return rows;
+        }
+
+        public int maxRows() {
+            return maxRows;
+        }
+
+        /** Removes the rows added. */
+        public void clear() {
+            for (int i = 0; i < rows; i++) {
+                sequences[i].queued = 0;
+                sequences[i] = null;
+            }
             rows = 0;
+        }
+
+        /** Room for {@code rows} rows of logits. */
+        float[] logits(int rows) {
+            int needed = rows * transformer.config.vocabSize();
+            if (logits.length < needed) logits = new float[needed];
+            return logits;
         }
     }
 }

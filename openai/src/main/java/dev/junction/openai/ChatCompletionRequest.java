@@ -1,0 +1,81 @@
+package dev.junction.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A {@code POST /v1/chat/completions} body, as far as a text model can serve it: the conversation, the shared
+ * {@link GenerationOptions}, and log-probabilities. Fields a text-only server has no use for ({@code tools},
+ * {@code response_format}, …) are ignored, as unknown fields are.
+ *
+ * @param topLogprobs alternatives per token (0–20); only with {@code logprobs}
+ */
+public record ChatCompletionRequest(String model, List<Message> messages, GenerationOptions options, boolean logprobs,
+                                    int topLogprobs) {
+    /** The roles a conversation may hold; tool and function messages need tool calling, which is not served. */
+    public static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant");
+    public static final int MAX_TOP_LOGPROBS = 20;
+
+    /** One turn; array content of text parts is joined with newlines. */
+    public record Message(String role, String content) {
+    }
+
+    public ChatCompletionRequest {
+        messages = List.copyOf(messages);
+    }
+
+    /** Reads a request body. @throws InvalidRequestException naming the field at fault */
+    public static ChatCompletionRequest parse(byte[] body) {
+        JsonFields fields = JsonFields.body(OpenAiJson.readTree(body));
+        String model = fields.requiredString("model");
+        List<JsonNode> elements = fields.requiredArray("messages");
+        if (elements.isEmpty()) {
+            throw new InvalidRequestException("messages", "Invalid 'messages': empty array. Expected an array with "
+                    + "minimum length 1, but got an empty array instead.");
+        }
+        List<Message> messages = new ArrayList<>(elements.size());
+        for (int i = 0; i < elements.size(); i++) {
+            messages.add(message(JsonFields.element(elements.get(i), "messages[" + i + "]")));
+        }
+        GenerationOptions options = GenerationOptions.read(fields, null);
+        boolean logprobs = fields.bool("logprobs", false);
+        Integer topLogprobs = fields.integer("top_logprobs");
+        if (topLogprobs != null && (topLogprobs < 0 || topLogprobs > MAX_TOP_LOGPROBS)) {
+            throw new InvalidRequestException("top_logprobs", "Invalid 'top_logprobs': expected a value between 0 and "
+                    + MAX_TOP_LOGPROBS + ", but got " + topLogprobs + " instead.");
+        }
+        if (topLogprobs != null && topLogprobs > 0 && !logprobs) {
+            throw new InvalidRequestException("top_logprobs", "Invalid 'top_logprobs': 'logprobs' must be set to true "
+                    + "when 'top_logprobs' is used.");
+        }
+        return new ChatCompletionRequest(model, messages, options, logprobs, topLogprobs == null ? 0 : topLogprobs);
+    }
+
+    private static Message message(JsonFields message) {
+        String role = message.requiredString("role");
+        if (!ROLES.contains(role)) {
+            throw new InvalidRequestException(message.param("role"), "Invalid value for '" + message.param("role")
+                    + "': '" + role + "' is not supported; supported roles are system, developer, user and assistant.");
+        }
+        JsonNode content = role.equals("assistant") ? message.get("content") : message.required("content");
+        if (content == null) return new Message(role, "");
+        if (content.isTextual()) return new Message(role, content.textValue());
+        if (!content.isArray()) {
+            throw JsonFields.wrongType(message.param("content"), "a string or an array of content parts", content);
+        }
+        List<String> texts = new ArrayList<>(content.size());
+        for (int j = 0; j < content.size(); j++) {
+            JsonFields part = JsonFields.element(content.get(j), message.param("content") + "[" + j + "]");
+            String type = part.requiredString("type");
+            if (!type.equals("text")) {
+                throw new InvalidRequestException(part.param("type"), "Invalid value for '" + part.param("type")
+                        + "': content parts of type '" + type + "' are not supported; only 'text' parts are.");
+            }
+            texts.add(part.requiredString("text"));
+        }
+        return new Message(role, String.join("\n", texts));
+    }
+}

@@ -1,0 +1,283 @@
+package dev.junction.server;
+
+import dev.junction.inference.InferenceException;
+import dev.junction.inference.InferenceService;
+import dev.junction.inference.Usage;
+import dev.junction.openai.ApiError;
+import dev.junction.openai.InvalidRequestException;
+import dev.junction.openai.OpenAiJson;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.MethodNotAllowedResponse;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.NetworkConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * An {@link InferenceService} served over the OpenAI HTTP API, with {@code /health}, {@code /ready} and Prometheus
+ * {@code /metrics}. Each request runs on its own virtual thread.
+ *
+ * <pre>{@code
+ * OpenAiServer server = OpenAiServer.start(ServerConfig.defaults().withPort(8080), service);
+ * ...
+ * server.stop(30_000); // stop accepting, let running generations finish for up to 30 s, shut the service down
+ * }</pre>
+ *
+ * The server owns the service once started: {@link #stop} shuts it down.
+ */
+public final class OpenAiServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(OpenAiServer.class);
+    private static final String JSON = "application/json";
+    /** After the service has shut down, how long responses get to be written to the end. */
+    private static final Duration DRAIN = Duration.ofSeconds(2);
+
+    private final InferenceService service;
+    private final PrometheusMeterRegistry registry;
+    private final List<RequestInterceptor> interceptors;
+    private final ServerMetrics metrics;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final Javalin app;
+    private final String host;
+    private final int port;
+
+    /** Starts serving with a fresh metrics registry and no interceptors. */
+    public static OpenAiServer start(ServerConfig config, InferenceService service) {
+        return builder(service).config(config).start();
+    }
+
+    public static Builder builder(InferenceService service) {
+        return new Builder(service);
+    }
+
+    private OpenAiServer(Builder builder) {
+        ServerConfig config = builder.config;
+        this.service = builder.service;
+        this.registry = builder.registry != null ? builder.registry
+                : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.interceptors = List.copyOf(builder.interceptors);
+        this.metrics = new ServerMetrics(registry, service, builder.clock);
+        var models = new ModelsEndpoint(service);
+        var chat = new ChatCompletionsEndpoint(service, metrics, config);
+        var completions = new CompletionsEndpoint(service, metrics, config);
+        this.app = Javalin.create(javalin -> {
+            javalin.concurrency.useVirtualThreads = true;
+            javalin.startup.showJavalinBanner = false;
+            javalin.startup.showOldJavalinVersionWarning = false;
+            javalin.startup.startupWatcherEnabled = false;
+            javalin.http.prefer405over404 = true;
+            javalin.jetty.host = config.host();
+            javalin.jetty.port = config.port();
+            javalin.jetty.modifyServer(jetty -> {
+                jetty.insertHandler(new GracefulHandler()); // on stop, waits for responses to complete
+                jetty.setStopTimeout(DRAIN.toMillis());
+            });
+            javalin.routes.get("/health", observed("/health", this::health));
+            javalin.routes.get("/ready", observed("/ready", this::ready));
+            javalin.routes.get("/metrics", observed("/metrics", this::scrape));
+            javalin.routes.get("/v1/models", api("/v1/models", models::list));
+            javalin.routes.get("/v1/models/<id>", api("/v1/models/<id>", models::one));
+            javalin.routes.post("/v1/chat/completions", api("/v1/chat/completions", chat));
+            javalin.routes.post("/v1/completions", api("/v1/completions", completions));
+            javalin.routes.exception(HttpResponseException.class, this::routingError);
+            javalin.routes.exception(Exception.class, (e, ctx) -> respond(ctx, e));
+        });
+        app.start();
+        this.host = config.host();
+        this.port = app.port();
+        log.info("Serving {} on {}", service.models().stream().map(m -> m.id()).toList(), baseUri());
+    }
+
+    /** The port bound (the chosen one when the configuration said 0). */
+    public int port() {
+        return port;
+    }
+
+    /** {@code http://host:port}; the OpenAI base URL is this plus {@code /v1}. */
+    public URI baseUri() {
+        String shown = switch (host) {
+            case "0.0.0.0", "::", "" -> "127.0.0.1"; // bound to every interface: loopback is one of them
+            default -> host.contains(":") ? "[" + host + "]" : host;
+        };
+        return URI.create("http://" + shown + ":" + port);
+    }
+
+    /** The registry behind {@code /metrics}; other modules may add their meters to it. */
+    public PrometheusMeterRegistry meterRegistry() {
+        return registry;
+    }
+
+    /**
+     * Stops: no new connections are accepted and new requests on open ones get 503; running generations get up to
+     * {@code graceMillis} to finish ({@link InferenceService#shutdown}), then what is left is cancelled and the
+     * server closes. Returns when it has. Later calls do nothing.
+     */
+    public void stop(long graceMillis) {
+        if (!stopping.compareAndSet(false, true)) return;
+        log.info("Stopping with {} ms grace", graceMillis);
+        for (Connector connector : app.jettyServer().server().getConnectors()) {
+            if (connector instanceof NetworkConnector network) network.close();
+        }
+        try {
+            service.shutdown(graceMillis);
+        } finally {
+            app.stop();
+        }
+    }
+
+    /** Stops with no grace: running generations are cancelled. */
+    @Override
+    public void close() {
+        stop(0);
+    }
+
+    private void health(Context ctx) {
+        ctx.contentType(JSON).result("{\"status\":\"ok\"}");
+    }
+
+    private void ready(Context ctx) {
+        boolean ready = !stopping.get() && service.ready();
+        ctx.status(ready ? 200 : 503).contentType(JSON)
+                .result(ready ? "{\"status\":\"ready\"}" : "{\"status\":\"unavailable\"}");
+    }
+
+    private void scrape(Context ctx) {
+        ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape());
+    }
+
+    /** Times the route and counts it by status; renders any failure as an OpenAI error first. */
+    private Handler observed(String route, Handler handler) {
+        return ctx -> {
+            Instant start = metrics.now();
+            try {
+                handler.handle(ctx);
+            } catch (Exception e) {
+                respond(ctx, e);
+            } finally {
+                metrics.request(ctx.method().name(), route, ctx.statusCode(), Duration.between(start, metrics.now()));
+            }
+        };
+    }
+
+    /** A {@code /v1} route: refused while stopping, passed through the interceptors. */
+    private Handler api(String route, Endpoint endpoint) {
+        return observed(route, ctx -> {
+            var call = new ApiCall(ctx.method().name(), route, ctx::header, ctx.ip());
+            Usage usage = null;
+            try {
+                if (stopping.get()) throw ApiException.unavailable("The server is shutting down.");
+                for (RequestInterceptor interceptor : interceptors) interceptor.onRequest(call);
+                usage = endpoint.serve(ctx, call);
+            } catch (Exception e) {
+                respond(ctx, e);
+            } finally {
+                var outcome = new ApiOutcome(ctx.statusCode(), call.model(), usage);
+                for (int i = interceptors.size() - 1; i >= 0; i--) {
+                    try {
+                        interceptors.get(i).onResponse(call, outcome);
+                    } catch (RuntimeException e) {
+                        log.error("Interceptor {} failed after a response", interceptors.get(i), e);
+                    }
+                }
+            }
+        });
+    }
+
+    /** Answers a failure with its OpenAI error body, unless a stream has already started. */
+    private void respond(Context ctx, Exception failure) {
+        ApiException error = switch (failure) {
+            case ApiException e -> e;
+            case InvalidRequestException e -> ApiException.from(e);
+            case InferenceException e -> {
+                if (e.kind() == InferenceException.Kind.INTERNAL) log.error("The service failed", e);
+                yield ApiException.from(e);
+            }
+            case InterruptedException e -> {
+                Thread.currentThread().interrupt();
+                yield ApiException.unavailable("The server is shutting down.");
+            }
+            default -> {
+                log.error("Unexpected failure serving {} {}", ctx.method().name(), ctx.path(), failure);
+                yield ApiException.internal();
+            }
+        };
+        if (ctx.res().isCommitted()) return;
+        if (error.retryAfterSeconds() > 0) ctx.header("Retry-After", Integer.toString(error.retryAfterSeconds()));
+        ctx.status(error.status()).contentType(JSON).result(OpenAiJson.write(error.error().body()));
+    }
+
+    /** No route for the path (404) or not for this method (405), in the OpenAI error shape. */
+    private void routingError(HttpResponseException e, Context ctx) {
+        String request = ctx.method().name() + " " + ctx.path();
+        ApiException error = switch (e) {
+            case MethodNotAllowedResponse m -> {
+                String allowed = m.getDetails().get("availableMethods");
+                if (allowed != null) ctx.header("Allow", allowed);
+                yield new ApiException(405, new ApiError("Method not allowed (" + request + ")",
+                        ApiError.INVALID_REQUEST, null, "method_not_allowed"));
+            }
+            default -> e.getStatus() == 404
+                    ? new ApiException(404, new ApiError("Invalid URL (" + request + ")", ApiError.INVALID_REQUEST,
+                    null, "unknown_url"))
+                    : new ApiException(e.getStatus(), new ApiError(e.getMessage(), ApiError.INVALID_REQUEST, null,
+                    null));
+        };
+        respond(ctx, error);
+        metrics.request(ctx.method().name(), "unmatched", error.status(), Duration.ZERO);
+    }
+
+    /** How to start a server with more than the defaults. */
+    public static final class Builder {
+        private final InferenceService service;
+        private ServerConfig config = ServerConfig.defaults();
+        private PrometheusMeterRegistry registry;
+        private final List<RequestInterceptor> interceptors = new ArrayList<>();
+        private InstantSource clock = InstantSource.system();
+
+        private Builder(InferenceService service) {
+            this.service = Objects.requireNonNull(service, "service");
+        }
+
+        public Builder config(ServerConfig c) {
+            this.config = Objects.requireNonNull(c);
+            return this;
+        }
+
+        /** The registry {@code /metrics} shows (default: a fresh one). */
+        public Builder meterRegistry(PrometheusMeterRegistry r) {
+            this.registry = Objects.requireNonNull(r);
+            return this;
+        }
+
+        /** Adds an interceptor after those already added. */
+        public Builder interceptor(RequestInterceptor interceptor) {
+            interceptors.add(Objects.requireNonNull(interceptor));
+            return this;
+        }
+
+        /** The clock for {@code created} timestamps and latency metrics (default: the system clock). */
+        public Builder clock(InstantSource c) {
+            this.clock = Objects.requireNonNull(c);
+            return this;
+        }
+
+        /** Binds the port and starts serving. */
+        public OpenAiServer start() {
+            return new OpenAiServer(this);
+        }
+    }
+}

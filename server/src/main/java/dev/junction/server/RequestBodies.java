@@ -1,0 +1,25 @@
+package dev.junction.server;
+
+import dev.junction.openai.ApiError;
+import io.javalin.http.Context;
+
+import java.io.IOException;
+
+/** Reads request bodies up to the configured limit; a larger one is a 413 before it is read to the end. */
+final class RequestBodies {
+    private RequestBodies() {
+    }
+
+    static byte[] read(Context ctx, int limit) throws IOException {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > limit) throw tooLarge(limit);
+        byte[] body = ctx.req().getInputStream().readNBytes(limit + 1);
+        if (body.length > limit) throw tooLarge(limit);
+        return body;
+    }
+
+    private static ApiException tooLarge(int limit) {
+        return new ApiException(413, new ApiError("The request body is larger than this server accepts (" + limit
+                + " bytes).", ApiError.INVALID_REQUEST, null, "request_too_large"));
+    }
+}

@@ -1,0 +1,98 @@
+package dev.junction.server;
+
+import dev.junction.inference.Usage;
+import dev.junction.openai.ApiError;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static dev.junction.server.ErrorsTest.assertError;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class InterceptorTest {
+    final List<String> seen = new CopyOnWriteArrayList<>();
+    final List<ApiOutcome> outcomes = new CopyOnWriteArrayList<>();
+
+    /** Lets through only requests with the right bearer token, and tells later interceptors who called. */
+    final RequestInterceptor auth = new RequestInterceptor() {
+        @Override
+        public void onRequest(ApiCall call) {
+            seen.add("auth " + call.method() + " " + call.route());
+            if (!"Bearer sesame".equals(call.header("authorization"))) {
+                throw new ApiException(401, new ApiError("Incorrect API key provided.", "invalid_request_error",
+                        null, "invalid_api_key"));
+            }
+            call.attributes().put("tenant", "acme");
+        }
+
+        @Override
+        public void onResponse(ApiCall call, ApiOutcome outcome) {
+            seen.add("auth done");
+        }
+    };
+
+    final List<Boolean> virtual = new CopyOnWriteArrayList<>();
+
+    final RequestInterceptor meter = new RequestInterceptor() {
+        @Override
+        public void onRequest(ApiCall call) {
+            seen.add("meter for " + call.attributes().get("tenant"));
+            virtual.add(Thread.currentThread().isVirtual());
+        }
+
+        @Override
+        public void onResponse(ApiCall call, ApiOutcome outcome) {
+            seen.add("meter done");
+            outcomes.add(outcome);
+        }
+    };
+
+    final ScriptedService service = new ScriptedService().replying("a", "b", "c");
+    final OpenAiServer server = OpenAiServer.builder(service).config(ServerConfig.defaults().withPort(0))
+            .interceptor(auth).interceptor(meter).start();
+    final Http http = new Http(server.baseUri());
+
+    @AfterEach
+    void stop() {
+        http.close();
+        server.close();
+    }
+
+    @Test
+    void interceptorsRunInOrderAndSeeHowTheRequestEnded() {
+        var reply = http.post("/v1/chat/completions?key=x", ErrorsTest.CHAT.replace("{", "{\"n\": 2, "),
+                "Authorization", "Bearer sesame");
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(seen).containsExactly("auth POST /v1/chat/completions", "meter for acme", "meter done",
+                "auth done");
+        assertThat(outcomes).containsExactly(new ApiOutcome(200, "scripted-model", new Usage(1, 6, 0)));
+    }
+
+    @Test
+    void aRefusingInterceptorAnswersWithItsErrorAndTheRestStillSeeTheOutcome() {
+        var reply = http.post("/v1/chat/completions", ErrorsTest.CHAT);
+
+        assertError(reply, 401, "invalid_request_error", null, "invalid_api_key");
+        assertThat(service.requests()).isEmpty();
+        assertThat(seen).containsExactly("auth POST /v1/chat/completions", "meter done", "auth done");
+        assertThat(outcomes).containsExactly(new ApiOutcome(401, null, null));
+    }
+
+    @Test
+    void eachRequestIsServedOnAVirtualThread() {
+        http.get("/v1/models", "Authorization", "Bearer sesame");
+        http.get("/v1/models", "Authorization", "Bearer sesame");
+
+        assertThat(virtual).containsExactly(true, true);
+    }
+
+    @Test
+    void healthAndMetricsBypassInterceptors() {
+        assertThat(http.get("/health").status()).isEqualTo(200);
+        assertThat(http.get("/metrics").status()).isEqualTo(200);
+        assertThat(seen).isEmpty();
+    }
+}
