@@ -3,6 +3,10 @@ package dev.junction.engine.runtime;
 import dev.junction.engine.chat.ChatMessage;
 import dev.junction.engine.chat.ChatTemplate;
 import dev.junction.engine.chat.ChatTemplateException;
+import dev.junction.engine.kernel.Parallel;
+import dev.junction.engine.model.KvPool;
+import dev.junction.engine.model.Model;
+import dev.junction.engine.model.ModelConfig;
 import dev.junction.engine.sampling.SamplingParams;
 import dev.junction.engine.tokenizer.Tokenizer;
 import dev.junction.inference.Generation;
@@ -16,6 +20,9 @@ import dev.junction.inference.Prompt;
 import dev.junction.inference.Sampling;
 import dev.junction.inference.ServiceStats;
 
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.List;
@@ -65,6 +72,47 @@ public final class LocalInferenceService implements InferenceService {
         this.loop = new EngineLoop(scheduler, runner, config.queueTimeout(), config.maxQueue(), clock, id);
         this.info = new ModelInfo(id, "junction", clock.instant().getEpochSecond(), config.contextLength());
         loop.start();
+    }
+
+    /**
+     * Starts serving {@code model} under the name {@code id}: resolves the configuration for it, allocates the KV pool
+     * and starts the engine thread. The caller keeps ownership of the model and of {@code parallel}, and closes them
+     * after {@link #shutdown}; while the service runs, its engine thread is the only user {@code parallel} may have
+     * (a {@link Parallel} runs one loop at a time).
+     *
+     * @throws IllegalArgumentException when the configuration does not suit the model, or the KV pool does not fit in
+     *                                  memory
+     */
+    public static LocalInferenceService start(String id, Model model, EngineConfig config, Parallel parallel) {
+        return start(id, model, config, parallel, InstantSource.system());
+    }
+
+    /** As {@link #start(String, Model, EngineConfig, Parallel)}, with the clock that times the queue. */
+    public static LocalInferenceService start(String id, Model model, EngineConfig config, Parallel parallel,
+                                              InstantSource clock) {
+        ModelConfig mc = model.config();
+        long perBlock = KvPool.bytesPerBlock(mc, config.blockSize(), config.cacheType());
+        EngineConfig resolved = config.resolve(mc, perBlock, kvMemoryBudget(model));
+        KvPool pool = new KvPool(mc, resolved.kvBlocks(), resolved.blockSize(), resolved.cacheType());
+        BlockManager blocks = new BlockManager(resolved.kvBlocks(), resolved.blockSize());
+        ModelRunner runner = new TransformerRunner(model.transformer(), pool, resolved.maxRunning(),
+                resolved.tokenBudget(), parallel);
+        return new LocalInferenceService(id, model.tokenizer(), model.chatTemplate(), resolved, blocks, runner, clock);
+    }
+
+    /** Half of the machine's memory beyond the model's weights: what an automatic KV pool may take. */
+    private static long kvMemoryBudget(Model model) {
+        long total = Long.MAX_VALUE;
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            total = os.getTotalMemorySize();
+        }
+        long weights = 0;
+        try {
+            weights = Files.size(model.path());
+        } catch (IOException e) {
+            // unknown: count nothing for them
+        }
+        return Math.max(0, total - weights) / 2;
     }
 
     /** The configuration in effect, automatic values resolved. */
