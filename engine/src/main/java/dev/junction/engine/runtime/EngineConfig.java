@@ -78,7 +78,8 @@ public record EngineConfig(int maxRunning, int maxQueue, Duration queueTimeout, 
     }
 
     public EngineConfig withMaxQueue(int v) {
-        return new EngineConfig(maxRunning, v, queueTimeout, contextLength, blockSize, kvBlocks, tokenBudget, cacheType);
+        return new EngineConfig(maxRunning, v, queueTimeout, contextLength, blockSize, kvBlocks, tokenBudget,
+                cacheType);
     }
 
     public EngineConfig withQueueTimeout(Duration v) {
@@ -94,7 +95,8 @@ public record EngineConfig(int maxRunning, int maxQueue, Duration queueTimeout, 
     }
 
     public EngineConfig withKvBlocks(int v) {
-        return new EngineConfig(maxRunning, maxQueue, queueTimeout, contextLength, blockSize, v, tokenBudget, cacheType);
+        return new EngineConfig(maxRunning, maxQueue, queueTimeout, contextLength, blockSize, v, tokenBudget,
+                cacheType);
     }
 
     public EngineConfig withTokenBudget(int v) {

@@ -92,7 +92,8 @@ final class EngineLoop {
             int freeSlots = Math.max(0, scheduler.maxRunning() - stats.running());
             if (queued.get() >= maxQueue + freeSlots) {
                 throw new InferenceException(Kind.OVERLOADED, null, "The server is busy: " + queued.get()
-                        + " requests are waiting. Retry after " + RETRY_AFTER_SECONDS + " s.", RETRY_AFTER_SECONDS, null);
+                        + " requests are waiting. Retry after " + RETRY_AFTER_SECONDS + " s.", RETRY_AFTER_SECONDS,
+                        null);
             }
             queued.incrementAndGet();
             inbox.add(r);

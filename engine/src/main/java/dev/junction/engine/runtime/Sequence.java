@@ -101,7 +101,9 @@ public final class Sequence {
     }
 
     void append(int token) {
-        if (length == maxLength) throw new IllegalStateException("sequence " + id + " is at its maximum length " + maxLength);
+        if (length == maxLength) {
+            throw new IllegalStateException("sequence " + id + " is at its maximum length " + maxLength);
+        }
         if (length == tokens.length) tokens = Arrays.copyOf(tokens, Math.min(maxLength, tokens.length * 2));
         tokens[length++] = token;
     }

@@ -44,7 +44,7 @@ public final class StepPlan {
         return sequences[check(i)];
     }
 
-    /** The first position computed for entry {@code i}: its tokens are {@code sequence.tokens()[start, start + count)}. */
+    /** The first position computed for entry {@code i}: it computes {@code sequence.tokens()[start, start + count)}. */
     public int start(int i) {
         return starts[check(i)];
     }

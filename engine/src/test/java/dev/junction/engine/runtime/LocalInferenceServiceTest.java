@@ -34,7 +34,6 @@ import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
 
 /**
  * The service as the HTTP server sees it, over a fake model (real tokenizer and chat template of stories260K):
@@ -151,14 +150,16 @@ class LocalInferenceServiceTest {
         start(config(4, 8, 32, 64));
         Collector c = new Collector();
         assertThatThrownBy(() -> service.generate(GenerationRequest.of("other", Prompt.text("hi"), 5), c))
-                .isInstanceOfSatisfying(InferenceException.class, e -> assertThat(e.kind()).isEqualTo(Kind.MODEL_NOT_FOUND));
+                .isInstanceOfSatisfying(InferenceException.class,
+                        e -> assertThat(e.kind()).isEqualTo(Kind.MODEL_NOT_FOUND));
         assertThatThrownBy(() -> service.generate(greedy(prompt(1, 32), 5), c))
                 .isInstanceOfSatisfying(InferenceException.class, e -> {
                     assertThat(e.kind()).isEqualTo(Kind.CONTEXT_LENGTH_EXCEEDED);
                     assertThat(e.getMessage()).contains("32 tokens").contains("the prompt has 32");
                 });
         assertThatThrownBy(() -> service.generate(greedy(new int[0], 5), c))
-                .isInstanceOfSatisfying(InferenceException.class, e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_REQUEST));
+                .isInstanceOfSatisfying(InferenceException.class,
+                        e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_REQUEST));
         assertThatThrownBy(() -> service.generate(greedy(new int[]{1, 99_999}, 5), c))
                 .isInstanceOfSatisfying(InferenceException.class, e -> assertThat(e.param()).isEqualTo("prompt"));
         assertThatThrownBy(() -> service.generate(greedy(prompt(1, 4), 5).withSampling(
@@ -182,7 +183,8 @@ class LocalInferenceServiceTest {
     void textAndChatPromptsAreTokenizedAsTheModelWants() {
         start(config(4, 8, 128, 64));
         int[] text = tokenizer.encode("Once upon a time", true, true);
-        Collector a = run(GenerationRequest.of("fake", Prompt.text("Once upon a time"), 5).withSampling(Sampling.greedy()));
+        Collector a = run(GenerationRequest.of("fake", Prompt.text("Once upon a time"), 5)
+                .withSampling(Sampling.greedy()));
         assertThat(a.await().usage().promptTokens()).isEqualTo(text.length);
         assertThat(a.text()).isEqualTo(textOf(fake.reference(text, 5)));
         // stories260K has no chat template: the plain fallback writes BOS and the messages one per line
@@ -209,7 +211,8 @@ class LocalInferenceServiceTest {
     void logprobsAreTheLogSoftmaxOfTheRawLogitsWithTheMostLikelyAlternatives() {
         start(config(4, 8, 128, 64));
         int[] p = prompt(4, 6);
-        Collector c = run(new GenerationRequest("fake", new Prompt.Tokens(p), Sampling.greedy(), 3, List.of(), true, 4));
+        Collector c = run(new GenerationRequest("fake", new Prompt.Tokens(p), Sampling.greedy(), 3, List.of(), true,
+                4));
         c.await();
         int[] expected = fake.reference(p, 3);
         for (int i = 0; i < 3; i++) {
@@ -218,7 +221,9 @@ class LocalInferenceServiceTest {
             assertThat(lp.top()).hasSize(4);
             assertThat(lp.top().getFirst().bytes()).isEqualTo(lp.bytes()); // greedy: the chosen one is the best
             assertThat(lp.top().getFirst().logprob()).isEqualTo(lp.logprob());
-            for (int j = 1; j < 4; j++) assertThat(lp.top().get(j).logprob()).isLessThanOrEqualTo(lp.top().get(j - 1).logprob());
+            for (int j = 1; j < 4; j++) {
+                assertThat(lp.top().get(j).logprob()).isLessThanOrEqualTo(lp.top().get(j - 1).logprob());
+            }
             // the fake gives the chosen token 8 more than noise in [0, 1) over 512 tokens
             assertThat(lp.logprob()).isBetween(-1.0, 0.0);
             assertThat(lp.logprob() - lp.top().get(1).logprob()).isBetween(7.0, 9.0);
@@ -434,7 +439,8 @@ class LocalInferenceServiceTest {
         Thread stopper = Thread.ofPlatform().start(() -> service.shutdown(0));
         while (service.ready()) Thread.onSpinWait();
         assertThatThrownBy(() -> run(greedy(prompt(2, 4), 5)))
-                .isInstanceOfSatisfying(InferenceException.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE));
+                .isInstanceOfSatisfying(InferenceException.class,
+                        e -> assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE));
         release.countDown();
         stopper.join();
         assertThat(running.await().finishReason()).isEqualTo(FinishReason.CANCELLED);

@@ -106,7 +106,6 @@ class SchedulerTest {
         Sequence shortOne = e.submit(prompt(1, 3), 30);
         e.step();
         Sequence longOne = e.submit(prompt(2, 50), 5);
-        List<StepPlan> plans = new ArrayList<>();
         int stepsDecodingTheShortOne = 0;
         while (longOne.generated() == 0) {
             StepPlan plan = e.step();
@@ -114,7 +113,6 @@ class SchedulerTest {
             assertThat(plan.sequence(0)).isSameAs(shortOne); // decodes come first
             assertThat(plan.count(0)).isEqualTo(1);
             stepsDecodingTheShortOne++;
-            plans.add(plan);
         }
         // 50 prompt tokens at 7 per step (the budget less one decode) take 8 steps
         assertThat(stepsDecodingTheShortOne).isEqualTo(8);
@@ -186,7 +184,7 @@ class SchedulerTest {
         List<Sequence> later = new ArrayList<>();
         for (int step = 0; longOne.state() != Sequence.State.FINISHED; step++) {
             later.add(e.submit(prompt(100 + step, 3), 2)); // a steady stream of short requests
-            StepPlan plan = e.step();
+            e.step();
             if (longOne.state() == Sequence.State.RUNNING && longOne.generated() > 0) {
                 assertThat(longOne.preemptions()).isZero();
             }

@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The serving core over the real stories260K model: the same text as a {@link Session}, alone or batched. */
 class ServingTest {
-    static final String STORY = ", there was a little girl named Lily. She loved to play outside in the park. One day, she saw";
+    static final String STORY =
+            ", there was a little girl named Lily. She loved to play outside in the park. One day, she saw";
     static final List<String> PROMPTS = List.of("Once upon a time", "Lily and Tom", "The cat sat on the mat",
             "One day, a little boy", "The sun was shining", "Ben had a red ball", "In a small town",
             "Mom said", "The dog ran", "Sara liked to draw", "There was a big tree", "The bird sang",
@@ -95,8 +96,9 @@ class ServingTest {
     @Test
     void anF16CacheGivesWhatASessionWithAnF16CacheGives() {
         StringBuilder expected = new StringBuilder();
-        new Session(model, parallel, 256, KvCache.Type.F16).generate(model.tokenizer().encode("Lily and Tom", true, false),
-                SamplingParams.greedy(), 40, (id, text) -> expected.append(text) != null);
+        new Session(model, parallel, 256, KvCache.Type.F16).generate(
+                model.tokenizer().encode("Lily and Tom", true, false), SamplingParams.greedy(), 40,
+                (id, text) -> expected.append(text) != null);
         start(EngineConfig.defaults().withContextLength(256).withCacheType(KvCache.Type.F16));
         assertThat(run(greedy("Lily and Tom", 40)).awaitText()).isEqualTo(expected.toString());
     }
@@ -154,7 +156,9 @@ class ServingTest {
         start(EngineConfig.defaults().withContextLength(128).withKvBlocks(12).withMaxRunning(4));
         List<Collector> together = new ArrayList<>();
         for (String p : prompts) together.add(run(greedy(p, 90)));
-        for (int i = 0; i < 4; i++) assertThat(together.get(i).awaitText()).as(prompts.get(i)).isEqualTo(sessions.get(i));
+        for (int i = 0; i < 4; i++) {
+            assertThat(together.get(i).awaitText()).as(prompts.get(i)).isEqualTo(sessions.get(i));
+        }
         assertThat(service.stats().preemptions()).isPositive();
     }
 }
