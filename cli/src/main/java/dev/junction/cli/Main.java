@@ -9,7 +9,7 @@ import java.io.PrintWriter;
 /** The {@code junction} command: one subcommand per job. */
 @Command(name = "junction", mixinStandardHelpOptions = true, version = "junction 0.1.0",
         description = "Run open-weight models locally and serve them.",
-        subcommands = {RunCommand.class, TokenizeCommand.class, InfoCommand.class, GgufCommand.class, BenchCommand.class,
+        subcommands = {RunCommand.class, ServeCommand.class, TokenizeCommand.class, InfoCommand.class, GgufCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
@@ -24,6 +24,13 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(out);
         cli.setErr(err);
+        try {
+            cli.setDefaultValueProvider(ConfigDefaults.forArgs(args, System.getenv()));
+        } catch (RuntimeException e) {
+            err.println("junction: " + oneLine(e));
+            err.flush();
+            return 2;
+        }
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("junction: " + oneLine(e));
             commandLine.getErr().flush();

@@ -15,6 +15,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.NetworkConnector;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +47,8 @@ public final class OpenAiServer implements AutoCloseable {
     private static final String JSON = "application/json";
     /** After the service has shut down, how long responses get to be written to the end. */
     private static final Duration DRAIN = Duration.ofSeconds(2);
+    /** Connections the kernel queues before the server accepts them. */
+    private static final int ACCEPT_QUEUE = 1024;
 
     private final InferenceService service;
     private final PrometheusMeterRegistry registry;
@@ -85,6 +89,16 @@ public final class OpenAiServer implements AutoCloseable {
             javalin.jetty.modifyServer(jetty -> {
                 jetty.insertHandler(new GracefulHandler()); // on stop, waits for responses to complete
                 jetty.setStopTimeout(DRAIN.toMillis());
+                jetty.addEventListener(new LifeCycle.Listener() {
+                    @Override
+                    public void lifeCycleStarting(LifeCycle event) {
+                        // the JDK's default listen backlog (50) resets connections in a burst of clients; a
+                        // full queue is answered with 429 by the service, not by the kernel dropping them
+                        for (Connector c : jetty.getConnectors()) {
+                            if (c instanceof ServerConnector sc) sc.setAcceptQueueSize(ACCEPT_QUEUE);
+                        }
+                    }
+                });
             });
             javalin.routes.get("/health", observed("/health", this::health));
             javalin.routes.get("/ready", observed("/ready", this::ready));

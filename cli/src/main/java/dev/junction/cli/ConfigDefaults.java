@@ -1,0 +1,64 @@
+package dev.junction.cli;
+
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Option defaults from the environment and a configuration file, so a service can be configured the way its
+ * deployment prefers: the command line wins, then an environment variable {@code JUNCTION_<OPTION>} (the long option
+ * name upper-cased, dashes as underscores: {@code --max-queue} → {@code JUNCTION_MAX_QUEUE}), then the key of the same
+ * name in the properties file given by {@code --config FILE} (or {@code JUNCTION_CONFIG}), e.g. {@code max-queue = 32},
+ * then the built-in default. Repeatable options take comma-separated values.
+ */
+final class ConfigDefaults implements IDefaultValueProvider {
+    private final Map<String, String> environment;
+    private final Properties file;
+
+    ConfigDefaults(Map<String, String> environment, Path configFile) {
+        this.environment = environment;
+        this.file = new Properties();
+        if (configFile != null) {
+            if (!Files.isRegularFile(configFile)) {
+                throw new IllegalArgumentException("configuration file not found: " + configFile);
+            }
+            try (Reader r = Files.newBufferedReader(configFile)) {
+                file.load(r);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read configuration file " + configFile + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Defaults for a command line: the file named by its {@code --config} argument, else by {@code JUNCTION_CONFIG}. */
+    static ConfigDefaults forArgs(String[] args, Map<String, String> environment) {
+        String config = environment.get("JUNCTION_CONFIG");
+        List<String> list = List.of(args);
+        for (int i = 0; i < list.size(); i++) {
+            String a = list.get(i);
+            if (a.equals("--config") && i + 1 < list.size()) config = list.get(i + 1);
+            else if (a.startsWith("--config=")) config = a.substring("--config=".length());
+        }
+        return new ConfigDefaults(environment, config == null || config.isBlank() ? null : Path.of(config));
+    }
+
+    @Override
+    public String defaultValue(ArgSpec arg) {
+        if (!(arg instanceof OptionSpec option) || !option.longestName().startsWith("--")) return null;
+        String key = option.longestName().substring(2);
+        if (key.equals("config") || key.equals("help") || key.equals("version")) return null;
+        String env = environment.get("JUNCTION_" + key.toUpperCase(Locale.ROOT).replace('-', '_'));
+        if (env != null) return env;
+        return file.getProperty(key);
+    }
+}

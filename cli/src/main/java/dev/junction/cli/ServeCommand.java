@@ -1,0 +1,140 @@
+package dev.junction.cli;
+
+import dev.junction.engine.model.KvCache;
+import dev.junction.engine.runtime.EngineConfig;
+import dev.junction.server.ServerConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code junction serve}: the OpenAI-compatible HTTP server over local models, each with its own continuous-batching
+ * engine. Runs until SIGINT or SIGTERM, then stops accepting, lets running requests finish for the grace period,
+ * cuts what is left and exits 0.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true, description = {
+        "Serve local models through the OpenAI API (chat completions, completions, models), with continuous "
+                + "batching, a paged KV cache and prefix caching; /health, /ready and Prometheus /metrics.",
+        "Every option can also come from the environment (JUNCTION_<OPTION>, e.g. JUNCTION_PORT=9000) or from a "
+                + "properties file (--config FILE or JUNCTION_CONFIG; keys are option names, e.g. max-queue = 32); "
+                + "the command line wins, then the environment, then the file."})
+final class ServeCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-m", "--model"}, split = ",", paramLabel = "NAME=PATH",
+            description = "A model to serve, repeatable (or comma-separated); NAME defaults to the file name "
+                    + "without .gguf (default: the embedded model, as '" + DefaultModel.NAME + "').")
+    List<String> models;
+
+    @Option(names = "--host", defaultValue = ServerConfig.DEFAULT_HOST,
+            description = "Address to bind; 0.0.0.0 for every interface (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = {"-p", "--port"}, defaultValue = "8080", description = "Port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--max-running", defaultValue = "16",
+            description = "Sequences decoded together per model (default: ${DEFAULT-VALUE}).")
+    int maxRunning;
+
+    @Option(names = "--max-queue", defaultValue = "64",
+            description = "Requests that may wait per model; beyond it, 429 with Retry-After (default: ${DEFAULT-VALUE}).")
+    int maxQueue;
+
+    @Option(names = "--queue-timeout", defaultValue = "60", paramLabel = "SECONDS",
+            description = "How long a request may wait to start before it fails with 503; 0 = no limit "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int queueTimeoutSeconds;
+
+    @Option(names = {"-c", "--ctx"}, defaultValue = "0",
+            description = "Context per sequence in tokens; 0 = the model's, at most 4096 (default: ${DEFAULT-VALUE}).")
+    int ctx;
+
+    @Option(names = "--kv-blocks", defaultValue = "0",
+            description = "KV-cache blocks of 16 positions per model; 0 = enough for --max-running full contexts "
+                    + "within a quarter of the memory (default: ${DEFAULT-VALUE}).")
+    int kvBlocks;
+
+    @Option(names = "--token-budget", defaultValue = "256",
+            description = "Tokens one engine step computes at most (decodes, then prompt chunks) (default: ${DEFAULT-VALUE}).")
+    int tokenBudget;
+
+    @Option(names = "--cache-type", defaultValue = "F32",
+            description = "KV cache element type: F32 or F16 (default: ${DEFAULT-VALUE}).")
+    KvCache.Type cacheType;
+
+    @Option(names = {"-t", "--threads"}, description = "Threads for the kernels (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--mmap", negatable = true, defaultValue = "false", fallbackValue = "true",
+            description = "Memory-map the weights instead of reading them into memory (default: read).")
+    boolean mmap;
+
+    @Option(names = "--grace", defaultValue = "30", paramLabel = "SECONDS",
+            description = "On shutdown, how long running requests may finish before they are cut (default: ${DEFAULT-VALUE}).")
+    int graceSeconds;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Properties file with option defaults.")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        List<Serving.NamedModel> named = new ArrayList<>();
+        for (String spec : models == null || models.isEmpty() ? List.of("") : models) named.add(parse(spec));
+        EngineConfig engine = engineConfig();
+        ServerConfig server = ServerConfig.defaults().withHost(host).withPort(port);
+        int threadCount = threads != null ? threads : dev.junction.engine.kernel.Parallel.defaultThreads();
+        try (Serving serving = Serving.start(named, engine, server, threadCount, mmap, err)) {
+            err.printf("serving %s on %s (OpenAI API under /v1; /health, /ready, /metrics)%n",
+                    String.join(", ", serving.modelNames()), serving.baseUri());
+            err.flush();
+            awaitSignal();
+            err.printf("shutting down: finishing running requests (up to %d s)…%n", graceSeconds);
+            err.flush();
+            serving.stop(graceSeconds * 1000L);
+        }
+        err.println("stopped");
+        err.flush();
+        return 0;
+    }
+
+    EngineConfig engineConfig() {
+        return EngineConfig.defaults().withMaxRunning(maxRunning).withMaxQueue(maxQueue)
+                .withQueueTimeout(Duration.ofSeconds(queueTimeoutSeconds)).withContextLength(ctx)
+                .withKvBlocks(kvBlocks).withTokenBudget(Math.max(tokenBudget, maxRunning)).withCacheType(cacheType);
+    }
+
+    /** {@code NAME=PATH}, {@code PATH}, or empty for the embedded model. */
+    static Serving.NamedModel parse(String spec) {
+        if (spec.isBlank()) return new Serving.NamedModel(DefaultModel.NAME, DefaultModel.resolve(null));
+        int eq = spec.indexOf('=');
+        if (eq == 0) throw new IllegalArgumentException("--model " + spec + ": the name before '=' is empty");
+        String pathPart = eq > 0 ? spec.substring(eq + 1) : spec;
+        Path path = DefaultModel.resolve(pathPart);
+        String name = eq > 0 ? spec.substring(0, eq) : path.getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
+        return new Serving.NamedModel(name, path);
+    }
+
+    /** Blocks until SIGINT or SIGTERM. */
+    private static void awaitSignal() throws InterruptedException {
+        CountDownLatch signalled = new CountDownLatch(1);
+        for (String name : List.of("INT", "TERM")) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> signalled.countDown());
+            } catch (IllegalArgumentException unsupported) {
+                // this platform does not deliver that signal; the other one still works
+            }
+        }
+        signalled.await();
+    }
+}

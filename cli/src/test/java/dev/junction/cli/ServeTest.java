@@ -1,0 +1,222 @@
+package dev.junction.cli;
+
+import com.openai.client.OpenAIClient;
+import com.openai.core.JsonValue;
+import com.openai.errors.BadRequestException;
+import com.openai.errors.NotFoundException;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.chat.completions.ChatCompletionTokenLogprob;
+import com.openai.models.completions.Completion;
+import com.openai.models.completions.CompletionChoice;
+import com.openai.models.completions.CompletionCreateParams;
+import com.openai.models.models.Model;
+import dev.junction.engine.runtime.EngineConfig;
+import dev.junction.server.ServerConfig;
+import dev.junction.testkit.SharedModels;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/**
+ * {@code junction serve} with the real engine and the default model, used through the official OpenAI Java SDK
+ * exactly as an application would.
+ */
+class ServeTest {
+    static final String MODEL = "stories260K";
+    /** llama.cpp's greedy continuation of "Once upon a time" with stories260K (see the engine's tests). */
+    static final String GREEDY_32 = ", there was a little girl named Lily. She loved to play outside in the park. "
+            + "One day, she saw";
+
+    static Serving serving;
+    static OpenAIClient openai;
+
+    @BeforeAll
+    static void start() {
+        var model = new Serving.NamedModel(MODEL, SharedModels.stories260K());
+        serving = Serving.start(List.of(model), EngineConfig.defaults().withContextLength(256),
+                ServerConfig.defaults().withPort(0), 2, false, new PrintWriter(new StringWriter()));
+        openai = OpenAiSdk.client(serving.baseUri());
+    }
+
+    @AfterAll
+    static void stop() {
+        openai.close();
+        serving.close();
+    }
+
+    static CompletionCreateParams.Builder complete(String prompt, int maxTokens) {
+        return CompletionCreateParams.builder().model(MODEL).prompt(prompt).maxTokens(maxTokens).temperature(0.0);
+    }
+
+    static ChatCompletionCreateParams.Builder chat(String message) {
+        return ChatCompletionCreateParams.builder().model(MODEL).addUserMessage(message).maxCompletionTokens(24);
+    }
+
+    static String text(Completion c) {
+        return c.choices().getFirst().text();
+    }
+
+    @Test
+    void aGreedyCompletionIsLlamaCppsContinuation() {
+        Completion completion = openai.completions().create(complete("Once upon a time", 32).build());
+
+        assertThat(text(completion)).isEqualTo(GREEDY_32);
+        assertThat(completion.choices().getFirst().finishReason()).isEqualTo(CompletionChoice.FinishReason.LENGTH);
+        assertThat(completion.usage()).hasValueSatisfying(u -> {
+            assertThat(u.promptTokens()).isEqualTo(5);
+            assertThat(u.completionTokens()).isEqualTo(32);
+        });
+    }
+
+    @Test
+    void aStreamedCompletionAddsUpToTheSameText() {
+        List<Completion> chunks = OpenAiSdk.drain(openai.completions().createStreaming(
+                complete("Once upon a time", 32).build()));
+
+        assertThat(chunks.stream().filter(c -> !c.choices().isEmpty()).map(ServeTest::text)
+                .collect(Collectors.joining())).isEqualTo(GREEDY_32);
+    }
+
+    @Test
+    void aStopStringEndsTheOutputAndIsNotEmitted() {
+        Completion completion = openai.completions().create(complete("Once upon a time", 32).stop(" Lily").build());
+
+        assertThat(text(completion)).isEqualTo(", there was a little girl named");
+        assertThat(completion.choices().getFirst().finishReason()).isEqualTo(CompletionChoice.FinishReason.STOP);
+    }
+
+    @Test
+    void chatAnswersStreamedOrNot() {
+        ChatCompletion completion = openai.chat().completions().create(chat("Tell me a story.").build());
+
+        completion.validate();
+        assertThat(completion.choices()).singleElement().satisfies(choice -> {
+            assertThat(choice.message().content()).isPresent();
+            assertThat(choice.finishReason()).isIn(ChatCompletion.Choice.FinishReason.STOP,
+                    ChatCompletion.Choice.FinishReason.LENGTH);
+        });
+        assertThat(completion.usage().orElseThrow().completionTokens()).isBetween(1L, 24L);
+
+        List<ChatCompletionChunk> chunks = OpenAiSdk.drain(openai.chat().completions().createStreaming(
+                chat("Tell me a story.").temperature(0.0)
+                        .streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build()));
+        chunks.forEach(ChatCompletionChunk::validate);
+        String streamed = chunks.stream().flatMap(c -> c.choices().stream())
+                .map(c -> c.delta().content().orElse("")).collect(Collectors.joining());
+        String whole = openai.chat().completions().create(chat("Tell me a story.").temperature(0.0).build())
+                .choices().getFirst().message().content().orElseThrow();
+        assertThat(streamed).isEqualTo(whole);
+        assertThat(chunks.getLast().usage()).isPresent();
+    }
+
+    @Test
+    void twoChoicesAndTheSameSeedGiveTheSameTexts() {
+        ChatCompletionCreateParams params = chat("Tell me a story.").n(2).seed(42).temperature(1.0).build();
+        ChatCompletion first = openai.chat().completions().create(params);
+        ChatCompletion again = openai.chat().completions().create(params);
+
+        assertThat(first.choices()).extracting(ChatCompletion.Choice::index).containsExactly(0L, 1L);
+        assertThat(contents(again)).isEqualTo(contents(first));
+        assertThat(contents(first).get(0)).isNotEqualTo(contents(first).get(1));
+        ChatCompletion otherSeed = openai.chat().completions().create(chat("Tell me a story.").n(2).seed(43)
+                .temperature(1.0).build());
+        assertThat(contents(otherSeed)).isNotEqualTo(contents(first));
+    }
+
+    static List<String> contents(ChatCompletion c) {
+        return c.choices().stream().map(ch -> ch.message().content().orElse("")).toList();
+    }
+
+    @Test
+    void logprobsDescribeTheChosenTokens() {
+        ChatCompletion completion = openai.chat().completions().create(chat("Tell me a story.").temperature(0.0)
+                .logprobs(true).topLogprobs(3).build());
+
+        List<ChatCompletionTokenLogprob> tokens = completion.choices().getFirst().logprobs().orElseThrow().content()
+                .orElseThrow();
+        assertThat(tokens).isNotEmpty().allSatisfy(t -> {
+            assertThat(t.logprob()).isLessThanOrEqualTo(0.0);
+            assertThat(t.topLogprobs()).hasSize(3);
+            // greedy: the chosen token is the most likely one
+            assertThat(t.topLogprobs().getFirst().logprob()).isEqualTo(t.logprob());
+            assertThat(t.topLogprobs().get(1).logprob()).isLessThanOrEqualTo(t.topLogprobs().getFirst().logprob());
+        });
+        assertThat(tokens.stream().map(ChatCompletionTokenLogprob::token).collect(Collectors.joining()))
+                .isEqualTo(completion.choices().getFirst().message().content().orElseThrow());
+    }
+
+    @Test
+    void theModelIsListed() {
+        assertThat(openai.models().list().data()).extracting(Model::id).containsExactly(MODEL);
+        assertThat(openai.models().retrieve(MODEL).ownedBy()).isEqualTo("junction");
+    }
+
+    @Test
+    void anUnknownModelIsNotFound() {
+        var error = catchThrowableOfType(NotFoundException.class,
+                () -> openai.chat().completions().create(chat("Hi").model("llama-9000").build()));
+
+        assertThat(error.statusCode()).isEqualTo(404);
+        assertThat(error.code()).contains("model_not_found");
+    }
+
+    @Test
+    void aMalformedBodyIsABadRequestNamingTheField() {
+        var error = catchThrowableOfType(BadRequestException.class, () -> openai.chat().completions().create(
+                chat("Hi").putAdditionalBodyProperty("temperature", JsonValue.from("hot")).build()));
+
+        assertThat(error.statusCode()).isEqualTo(400);
+        assertThat(error.param()).contains("temperature");
+    }
+
+    @Test
+    void aPromptLongerThanTheContextIsRefusedWithTheLimitAndTheCount() {
+        String longPrompt = "Once upon a time there was a cat. ".repeat(60);
+        var error = catchThrowableOfType(BadRequestException.class,
+                () -> openai.completions().create(complete(longPrompt, 8).build()));
+
+        assertThat(error.code()).contains("context_length_exceeded");
+        assertThat(error.getMessage()).contains("256");
+    }
+
+    @Test
+    void sixteenConcurrentGreedyRequestsReturnWhatEachReturnsAlone() throws Exception {
+        List<String> prompts = new ArrayList<>();
+        for (int i = 0; i < 16; i++) prompts.add(OPENINGS[i]);
+        List<String> alone = new ArrayList<>();
+        for (String p : prompts) alone.add(text(openai.completions().create(complete(p, 40).build())));
+
+        List<Future<String>> together = new ArrayList<>();
+        try (var clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (String p : prompts) {
+                together.add(clients.submit((Callable<String>) () ->
+                        text(openai.completions().create(complete(p, 40).build()))));
+            }
+        }
+        for (int i = 0; i < prompts.size(); i++) {
+            assertThat(together.get(i).get()).as("prompt %d: %s", i, prompts.get(i)).isEqualTo(alone.get(i));
+        }
+    }
+
+    static final String[] OPENINGS = {
+            "Once upon a time", "One day, a boy named Tom", "The sun was shining and", "Lily wanted to play with",
+            "There was a big red ball", "A little bird lived in a tree", "Sam and his mom went to the store",
+            "The cat was very hungry", "In a small house by the sea", "Max found a shiny key",
+            "Mia loved to draw", "The dog ran fast", "Ben had a toy car", "It was a rainy day",
+            "A kind old man", "The princess looked out of the window"};
+}
