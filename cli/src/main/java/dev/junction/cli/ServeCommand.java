@@ -30,7 +30,7 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"-m", "--model"}, split = ",", paramLabel = "NAME=PATH",
+    @Option(names = {"-m", "--model"}, split = "\\s*,\\s*", paramLabel = "NAME=PATH",
             description = "A model to serve, repeatable (or comma-separated); NAME defaults to the file name "
                     + "without .gguf (default: the embedded model, as '" + DefaultModel.NAME + "').")
     List<String> models;
