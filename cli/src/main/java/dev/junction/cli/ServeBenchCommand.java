@@ -42,7 +42,7 @@ final class ServeBenchCommand implements Callable<Integer> {
     int maxTokens;
 
     @Option(names = "--requests", paramLabel = "N",
-            description = "Requests per level (default: 4 × concurrency, at least 8).")
+            description = "Requests per level (default: 2 × concurrency, at least 4).")
     Integer requests;
 
     @Option(names = "--json", description = "JSON lines on stdout, one object per level.")
@@ -65,7 +65,7 @@ final class ServeBenchCommand implements Callable<Integer> {
             out.flush();
         }
         for (int c : concurrency) {
-            int n = requests != null ? requests : Math.max(8, 4 * c);
+            int n = requests != null ? requests : Math.max(4, 2 * c);
             err.printf("concurrency %d: %d requests…%n", c, n);
             err.flush();
             LoadGenerator.Result r = load.run(c, n);
