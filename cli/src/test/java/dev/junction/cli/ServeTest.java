@@ -138,6 +138,20 @@ class ServeTest {
         assertThat(contents(otherSeed)).isNotEqualTo(contents(first));
     }
 
+    @Test
+    void aDeveloperMessageActsAsTheSystemPrompt() {
+        ChatCompletion asDeveloper = openai.chat().completions().create(ChatCompletionCreateParams.builder()
+                .model(MODEL).addDeveloperMessage("You tell stories.").addUserMessage("A story, please.")
+                .maxCompletionTokens(16).temperature(0.0).build());
+        ChatCompletion asSystem = openai.chat().completions().create(ChatCompletionCreateParams.builder()
+                .model(MODEL).addSystemMessage("You tell stories.").addUserMessage("A story, please.")
+                .maxCompletionTokens(16).temperature(0.0).build());
+
+        assertThat(contents(asDeveloper)).isEqualTo(contents(asSystem));
+        assertThat(asDeveloper.usage().orElseThrow().promptTokens())
+                .isEqualTo(asSystem.usage().orElseThrow().promptTokens());
+    }
+
     static List<String> contents(ChatCompletion c) {
         return c.choices().stream().map(ch -> ch.message().content().orElse("")).toList();
     }

@@ -178,8 +178,10 @@ public final class LocalInferenceService implements InferenceService {
             case Prompt.Chat c -> {
                 String text;
                 try {
+                    // OpenAI's "developer" messages are what open models' templates know as "system"
                     List<ChatMessage> messages = c.messages().stream()
-                            .map(m -> new ChatMessage(m.role(), m.content())).toList();
+                            .map(m -> new ChatMessage(m.role().equals(ChatMessage.DEVELOPER) ? ChatMessage.SYSTEM
+                                    : m.role(), m.content())).toList();
                     text = chatTemplate.render(messages, true);
                 } catch (ChatTemplateException | IllegalArgumentException e) {
                     throw new InferenceException(Kind.INVALID_REQUEST, "messages", e.getMessage());
