@@ -116,6 +116,28 @@ public final class Q8_0Format implements QuantFormat {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
+    @Override
+    public void dotRows(MemorySegment w, long offset, long rowBytes, int rows, float[] x, int xOffset, int from, int to,
+                        float[] acc, int accOffset) {
+        for (int b = from / QK; b < to / QK; b++) {
+            int xb = xOffset + b * QK;
+            for (int r = 0; r < rows; r++) {
+                long p = offset + r * rowBytes + (long) b * BYTES;
+                FloatVector d = FloatVector.broadcast(Simd.F, Fp16.read(w, p));
+                int a = accOffset + r * Simd.FL;
+                FloatVector sum = FloatVector.fromArray(Simd.F, acc, a);
+                for (int j = 0; j < QK; j += Simd.BL) {
+                    ByteVector q = ByteVector.fromMemorySegment(Simd.B, w, p + 2 + j, ByteOrder.LITTLE_ENDIAN);
+                    for (int part = 0; part < Simd.PARTS; part++) {
+                        FloatVector xv = FloatVector.fromArray(Simd.F, x, xb + j + part * Simd.FL);
+                        sum = Simd.toFloat(q, part).mul(d).fma(xv, sum);
+                    }
+                }
+                sum.intoArray(acc, a);
+            }
+        }
+    }
+
     /** As ggml's {@code quantize_row_q8_0_ref}: {@code d = max|x| / 127}, {@code q = roundf(x / d)}. */
     @Override
     public void quantize(float[] src, int srcOffset, int n, MemorySegment dst, long offset) {
