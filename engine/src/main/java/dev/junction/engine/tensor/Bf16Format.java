@@ -78,6 +78,24 @@ public final class Bf16Format implements QuantFormat {
         return sum;
     }
 
+    /** Columns in runs of 32 per row, so each accumulator is loaded and stored once per four chunks (AVX2). */
+    @Override
+    public void dotRows(MemorySegment w, long offset, long rowBytes, int rows, float[] x, int xOffset, int from, int to,
+                        float[] acc, int accOffset) {
+        for (int c = from; c < to; c += 32) {
+            int end = Math.min(to, c + 32);
+            for (int r = 0; r < rows; r++) {
+                long row = offset + r * rowBytes;
+                int a = accOffset + r * Simd.FL;
+                FloatVector sum = FloatVector.fromArray(Simd.F, acc, a);
+                for (int i = c; i < end; i += Simd.FL) {
+                    sum = widen(ShortVector.fromMemorySegment(Simd.S, w, row + 2L * i, ByteOrder.LITTLE_ENDIAN)).fma(FloatVector.fromArray(Simd.F, x, xOffset + i), sum);
+                }
+                sum.intoArray(acc, a);
+            }
+        }
+    }
+
     @Override
     public void quantize(float[] src, int srcOffset, int n, MemorySegment dst, long offset) {
         for (int i = 0; i < n; i++) dst.set(Blocks.I16, offset + 2L * i, fromFloat(src[srcOffset + i]));

@@ -126,6 +126,32 @@ public final class Q4_0Format implements QuantFormat {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
+    /** The rows' chains over each block in column order: the low nibbles (elements 0-15), then the high ones. */
+    @Override
+    public void dotRows(MemorySegment w, long offset, long rowBytes, int rows, float[] x, int xOffset, int from, int to,
+                        float[] acc, int accOffset) {
+        for (int b = from / QK; b < to / QK; b++) {
+            int xb = xOffset + b * QK;
+            for (int r = 0; r < rows; r++) {
+                long p = offset + r * rowBytes + (long) b * BYTES;
+                FloatVector d = FloatVector.broadcast(Simd.F, Fp16.read(w, p));
+                int a = accOffset + r * Simd.FL;
+                FloatVector sum = FloatVector.fromArray(Simd.F, acc, a);
+                for (int half = 0; half < 2; half++) {
+                    for (int j = 0; j < QK / 2; j += Simd.BL) {
+                        ByteVector q = ByteVector.fromMemorySegment(Simd.B, w, p + 2 + j, ByteOrder.LITTLE_ENDIAN);
+                        ByteVector nibble = (half == 0 ? q.and((byte) 0xF) : q.lanewise(VectorOperators.LSHR, 4)).sub((byte) 8);
+                        for (int part = 0; part < Simd.PARTS; part++) {
+                            FloatVector xv = FloatVector.fromArray(Simd.F, x, xb + 16 * half + j + part * Simd.FL);
+                            sum = Simd.toFloat(nibble, part).mul(d).fma(xv, sum);
+                        }
+                    }
+                }
+                sum.intoArray(acc, a);
+            }
+        }
+    }
+
     /**
      * As ggml's {@code quantize_row_q4_0_ref}: {@code d = m / -8} where {@code m} is the element of largest
      * magnitude (so it maps to nibble 0), nibble {@code = min(15, trunc(x/d + 8.5))}.
