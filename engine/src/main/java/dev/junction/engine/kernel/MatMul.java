@@ -2,53 +2,54 @@ package dev.junction.engine.kernel;
 
 import dev.junction.engine.tensor.QuantFormat;
 import dev.junction.engine.tensor.QuantizedActivations;
-import dev.junction.engine.tensor.RowProducts;
+import dev.junction.engine.tensor.QuantizedBatch;
 
 import java.lang.foreign.MemorySegment;
-import java.util.Arrays;
 
 /**
- * Weight matrix × a batch of activation vectors: {@code out[t][r] = row(r) · x[t]}. Rows are split over the threads
- * in tiles; a tile is multiplied with the batch one block of columns at a time, so the vectors' columns in use stay
- * in L1 while the tile's rows stream past them.
+ * Weight matrix × a batch of activation vectors: {@code out[t][r] = row(r) · x[t]}. Rows are split over the threads;
+ * within a thread a tile of rows is multiplied with every vector of the batch before moving on, so the tile's
+ * weights are read from memory once for the whole batch.
  *
- * <p><b>Batch-invariant.</b> Every product follows the {@link RowProducts} recipe, whichever kernel computes it:
- * a row's product with a vector is the same bits whether the vector comes alone (token generation), with seven
- * others (batched decoding) or in a prompt chunk, and whatever the other vectors are. Batches of
- * {@link #GROUP_FROM} or more vectors go in packed groups of eight ({@link QuantFormat#dotRows8}: each weight
- * decoded once for eight vectors, a short group padded with zeros); smaller ones, and what is left after the
- * groups, one vector at a time against the tile's rows ({@link QuantFormat#dotRows}).
+ * <p><b>Batch-invariant.</b> A row's product with a vector is the same bits whether the vector comes alone (token
+ * generation), with others (batched decoding) or in a prompt chunk, and whatever the other vectors are: every
+ * product is the single-vector kernel's ({@link QuantFormat#dotQuantized}, {@link QuantFormat#dot}) or a batched
+ * kernel proven to give its bits ({@link QuantFormat#dotQuantized8}, see {@link QuantizedBatch}). Batches go in
+ * groups of {@link QuantizedBatch#SIZE} vectors, each weight block unpacked once per group; a remainder of fewer
+ * than {@link #GROUP_FROM} vectors goes one vector at a time.
  *
- * <p>Like llama.cpp, block-quantized weights meet activations rounded to 8 bits once per product
- * ({@link QuantizedActivations}, the same values llama.cpp's integer kernels see), multiplied here as floats;
- * {@code exact} instances keep the float activations, which is what tests compare against plain float references.
+ * <p>Like llama.cpp, block-quantized weights meet activations quantized to 8 bits once per product (integer
+ * products, one float conversion per block); {@code exact} instances keep float activations instead, which is
+ * what tests compare against plain float references.
  *
  * <p>Reusable and allocation-free once warm: one instance per driving thread, its fields set for each call.
  */
 public final class MatMul implements Parallel.RangeBody {
-    /** Rows per tile: their accumulators for a group of eight vectors take 4 KiB (AVX2). */
+    /** Rows per tile: 16–40 KiB of weights, which stay in L1/L2 while the batch's groups run over them. */
     private static final int ROW_TILE = 16;
-    /** Columns per block: eight packed vectors' share is 16 KiB, half of a usual L1. A multiple of every block size. */
-    private static final int COL_BLOCK = 512;
-    /** From this batch size on, vectors go in packed groups of eight; below it, one at a time. */
+    /**
+     * A group padded with zero vectors costs about as much as a full one, so a remainder this small goes one vector at
+     * a time instead (measured: a group of eight costs about three single products on AVX2).
+     */
     static final int GROUP_FROM = 3;
-    private static final int L = RowProducts.LANES, G = RowProducts.GROUP;
-    /** Per worker thread: the accumulators of a tile. */
-    private static final ThreadLocal<float[]> ACC = ThreadLocal.withInitial(() -> new float[ROW_TILE * G * L]);
+    private static final int SIZE = QuantizedBatch.SIZE;
+    /** Per worker thread: the batched kernels' accumulators. */
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[QuantizedBatch.SCRATCH]);
 
     private final boolean exact;
-    private QuantizedActivations quantized32, quantized256;
-    private float[] rounded = new float[0]; // the batch's vectors rounded to 8 bits, as floats
-    private float[] packed = new float[0]; // the groups, packed for dotRows8
+    private QuantizedActivations[] quantized32 = new QuantizedActivations[0], quantized256 = quantized32;
+    private QuantizedActivations[] quantized; // the set in use for this call, one per vector of the batch
+    private QuantizedBatch[] packed = new QuantizedBatch[0];
+    private int groups; // packed groups in use for this call
 
     private QuantFormat format;
     private MemorySegment weights;
     private long rowBytes;
-    private int cols, chunked, batch, groups;
+    private int cols, batch;
     private float[] x, out;
     private int xStride, outOffset, outStride;
 
-    /** Products with 8-bit activations for quantized weights (the default, as llama.cpp). */
+    /** Products with 8-bit activations for quantized weights (the fast default). */
     public MatMul() {
         this(false);
     }
@@ -67,16 +68,18 @@ public final class MatMul implements Parallel.RangeBody {
         this.weights = m.data();
         this.rowBytes = m.rowBytes();
         this.cols = m.cols();
-        this.chunked = RowProducts.chunkedColumns(cols);
         this.batch = batch;
         this.x = x;
         this.xStride = xStride;
         this.out = out;
         this.outOffset = outOffset;
         this.outStride = outStride;
-        if (!exact && format.quantizesActivations()) roundActivations();
-        this.groups = batch < GROUP_FROM ? 0 : batch / G + (batch % G >= GROUP_FROM ? 1 : 0);
-        pack();
+        this.quantized = null;
+        this.groups = 0;
+        if (!exact && format.quantizesActivations()) {
+            quantize();
+            pack();
+        }
         parallel.forRange(m.rows(), ROW_TILE, this);
         this.x = this.out = null;
         this.weights = null;
@@ -87,63 +90,52 @@ public final class MatMul implements Parallel.RangeBody {
         multiply(m, x, 0, 1, out, 0, 0, parallel);
     }
 
-    /** Replaces the batch by its vectors quantized to 8 bits for this format and written back as floats. */
-    private void roundActivations() {
+    /** Quantizes each vector of the batch once, into buffers kept for the next call. */
+    private void quantize() {
         boolean kQuant = format.type().blockSize == 256; // K-quants take 256-element activation blocks
-        QuantizedActivations q = kQuant ? quantized256 : quantized32;
-        if (q == null || q.capacity() < cols) {
-            q = QuantizedActivations.forFormat(format, cols);
-            if (kQuant) quantized256 = q;
-            else quantized32 = q;
+        QuantizedActivations[] set = kQuant ? quantized256 : quantized32;
+        if (set.length < batch || set[0].capacity() < cols) {
+            int capacity = Math.max(cols, set.length > 0 ? set[0].capacity() : 0);
+            set = new QuantizedActivations[Math.max(batch, set.length)];
+            for (int t = 0; t < set.length; t++) set[t] = QuantizedActivations.forFormat(format, capacity);
+            if (kQuant) quantized256 = set;
+            else quantized32 = set;
         }
-        if (rounded.length < batch * cols) rounded = new float[batch * cols];
-        for (int t = 0; t < batch; t++) {
-            q.quantize(x, t * xStride, cols);
-            q.dequantize(rounded, t * cols);
-        }
-        this.x = rounded;
-        this.xStride = cols;
+        for (int t = 0; t < batch; t++) set[t].quantize(x, t * xStride, cols);
+        quantized = set;
     }
 
+    /** Lays out the batch's groups for {@link QuantFormat#dotQuantized8}. */
     private void pack() {
-        int size = chunked * G;
-        if (packed.length < groups * size) packed = new float[groups * size];
-        for (int g = 0; g < groups; g++) {
-            RowProducts.pack(x, xStride, g * G, Math.min(G, batch - g * G), cols, packed, g * size);
+        groups = batch / SIZE + (batch % SIZE >= GROUP_FROM ? 1 : 0);
+        if (packed.length < groups) {
+            QuantizedBatch[] grown = java.util.Arrays.copyOf(packed, groups);
+            for (int g = packed.length; g < groups; g++) grown[g] = new QuantizedBatch();
+            packed = grown;
         }
+        for (int g = 0; g < groups; g++) packed[g].pack(quantized, g * SIZE, Math.min(SIZE, batch - g * SIZE));
     }
 
     @Override
     public void run(int from, int to) {
-        float[] acc = ACC.get();
+        float[] scratch = SCRATCH.get();
         for (int tile = from; tile < to; tile += ROW_TILE) {
-            int rows = Math.min(to, tile + ROW_TILE) - tile;
-            long offset = tile * rowBytes;
+            int tileEnd = Math.min(to, tile + ROW_TILE);
             for (int g = 0; g < groups; g++) {
-                Arrays.fill(acc, 0, rows * G * L, 0f);
-                for (int c = 0; c < chunked; c += COL_BLOCK) {
-                    format.dotRows8(weights, offset, rowBytes, rows, packed, g * chunked * G, c,
-                            Math.min(chunked, c + COL_BLOCK), acc, 0);
-                }
-                for (int v = 0; v < Math.min(G, batch - g * G); v++) {
-                    for (int r = 0; r < rows; r++) finish(g * G + v, tile + r, acc, (r * G + v) * L);
+                int o = outOffset + g * SIZE * outStride;
+                for (int r = tile; r < tileEnd; r++) {
+                    format.dotQuantized8(weights, r * rowBytes, packed[g], cols, scratch, out, o + r, outStride);
                 }
             }
-            for (int t = groups * G; t < batch; t++) {
-                Arrays.fill(acc, 0, rows * L, 0f);
-                for (int c = 0; c < chunked; c += COL_BLOCK) {
-                    format.dotRows(weights, offset, rowBytes, rows, x, t * xStride, c, Math.min(chunked, c + COL_BLOCK),
-                            acc, 0);
+            for (int t = groups * SIZE; t < batch; t++) {
+                int o = outOffset + t * outStride;
+                if (quantized != null) {
+                    QuantizedActivations xq = quantized[t];
+                    for (int r = tile; r < tileEnd; r++) out[o + r] = format.dotQuantized(weights, r * rowBytes, xq, cols);
+                } else {
+                    for (int r = tile; r < tileEnd; r++) out[o + r] = format.dot(weights, r * rowBytes, x, t * xStride, cols);
                 }
-                for (int r = 0; r < rows; r++) finish(t, tile + r, acc, r * L);
             }
         }
-    }
-
-    /** The product of {@code row} with vector {@code t}: its accumulator's lanes, then the scalar tail. */
-    private void finish(int t, int row, float[] acc, int a) {
-        float sum = RowProducts.finish(acc, a);
-        if (chunked < cols) sum += RowProducts.tail(format, weights, row * rowBytes, x, t * xStride, chunked, cols);
-        out[outOffset + t * outStride + row] = sum;
     }
 }

@@ -73,27 +73,9 @@ public final class Bf16Format implements QuantFormat {
             acc0 = w0.fma(FloatVector.fromArray(Simd.F, x, xOffset + i), acc0);
             acc1 = w1.fma(FloatVector.fromArray(Simd.F, x, xOffset + i + fl), acc1);
         }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float sum = Simd.sum(acc0.add(acc1));
         for (; i < n; i++) sum += read(w, offset + 2L * i) * x[xOffset + i];
         return sum;
-    }
-
-    /** Columns in runs of 32 per row, so each accumulator is loaded and stored once per four chunks (AVX2). */
-    @Override
-    public void dotRows(MemorySegment w, long offset, long rowBytes, int rows, float[] x, int xOffset, int from, int to,
-                        float[] acc, int accOffset) {
-        for (int c = from; c < to; c += 32) {
-            int end = Math.min(to, c + 32);
-            for (int r = 0; r < rows; r++) {
-                long row = offset + r * rowBytes;
-                int a = accOffset + r * Simd.FL;
-                FloatVector sum = FloatVector.fromArray(Simd.F, acc, a);
-                for (int i = c; i < end; i += Simd.FL) {
-                    sum = widen(ShortVector.fromMemorySegment(Simd.S, w, row + 2L * i, ByteOrder.LITTLE_ENDIAN)).fma(FloatVector.fromArray(Simd.F, x, xOffset + i), sum);
-                }
-                sum.intoArray(acc, a);
-            }
-        }
     }
 
     @Override

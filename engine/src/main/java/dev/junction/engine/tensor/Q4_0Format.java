@@ -87,7 +87,7 @@ public final class Q4_0Format implements QuantFormat {
         float[] xd = x.d;
         FloatVector acc = FloatVector.zero(IntDot.F);
         for (int b = 0; b < nb; b++) acc = block(w, offset + (long) b * BYTES, xq, b * QK, xd[b], acc);
-        return acc.reduceLanes(VectorOperators.ADD);
+        return IntDot.sum(acc);
     }
 
     private static FloatVector block(MemorySegment w, long p, short[] xq, int xi, float xd, FloatVector acc) {
@@ -102,6 +102,27 @@ public final class Q4_0Format implements QuantFormat {
         return IntDot.scaled(s, Fp16.read(w, p) * xd, acc);
     }
 
+
+    /** {@link QuantizedBatch#block} per block; the lanes are at most 4·8·127 in magnitude. */
+    @Override
+    public void dotQuantized8(MemorySegment w, long offset, QuantizedBatch x, int n, float[] scratch, float[] out,
+                              int outOffset, int outStride) {
+        if (!QuantizedBatch.FOUR_CHUNKS) {
+            QuantFormat.super.dotQuantized8(w, offset, x, n, scratch, out, outOffset, outStride);
+            return;
+        }
+        int nb = Blocks.blocks(type(), n);
+        x.check(QK, n);
+        java.util.Arrays.fill(scratch, 0, QuantizedBatch.SIZE * QuantizedBatch.LANES, 0f);
+        for (int b = 0; b < nb; b++) {
+            long p = offset + (long) b * BYTES;
+            ShortVector q = QuantizedBatch.run(w, p + 2); // the integer kernel's nibbles, in 16-bit lanes
+            ShortVector lo = q.and((short) 0xF).sub((short) 8), hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).sub((short) 8);
+            QuantizedBatch.block(IntDot.evens(lo), IntDot.odds(lo), IntDot.evens(hi), IntDot.odds(hi), x.q, 4 * b,
+                    Fp16.read(w, p), x.d, b * QuantizedBatch.SIZE, scratch);
+        }
+        x.finish(scratch, out, outOffset, outStride);
+    }
 
     @Override
     public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
@@ -123,33 +144,7 @@ public final class Q4_0Format implements QuantFormat {
             }
             acc = block.fma(FloatVector.broadcast(Simd.F, Fp16.read(w, p)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
-    }
-
-    /** The rows' chains over each block in column order: the low nibbles (elements 0-15), then the high ones. */
-    @Override
-    public void dotRows(MemorySegment w, long offset, long rowBytes, int rows, float[] x, int xOffset, int from, int to,
-                        float[] acc, int accOffset) {
-        for (int b = from / QK; b < to / QK; b++) {
-            int xb = xOffset + b * QK;
-            for (int r = 0; r < rows; r++) {
-                long p = offset + r * rowBytes + (long) b * BYTES;
-                FloatVector d = FloatVector.broadcast(Simd.F, Fp16.read(w, p));
-                int a = accOffset + r * Simd.FL;
-                FloatVector sum = FloatVector.fromArray(Simd.F, acc, a);
-                for (int half = 0; half < 2; half++) {
-                    for (int j = 0; j < QK / 2; j += Simd.BL) {
-                        ByteVector q = ByteVector.fromMemorySegment(Simd.B, w, p + 2 + j, ByteOrder.LITTLE_ENDIAN);
-                        ByteVector nibble = (half == 0 ? q.and((byte) 0xF) : q.lanewise(VectorOperators.LSHR, 4)).sub((byte) 8);
-                        for (int part = 0; part < Simd.PARTS; part++) {
-                            FloatVector xv = FloatVector.fromArray(Simd.F, x, xb + 16 * half + j + part * Simd.FL);
-                            sum = Simd.toFloat(nibble, part).mul(d).fma(xv, sum);
-                        }
-                    }
-                }
-                sum.intoArray(acc, a);
-            }
-        }
+        return Simd.sum(acc);
     }
 
     /**

@@ -95,7 +95,7 @@ public final class Q4_KFormat implements QuantFormat {
             acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(IntDot.F, d), acc);
             mins += Fp16.read(w, p + 2) * x.d[b] * KQuants.minDot(KQuants.mins(w, p + 4), xs, b);
         }
-        return acc.reduceLanes(VectorOperators.ADD) - mins;
+        return IntDot.sum(acc) - mins;
     }
 
     /** 32 bytes: low nibbles are one sub-block (scale {@code d0}), high nibbles the next ({@code d1}). */
@@ -139,63 +139,7 @@ public final class Q4_KFormat implements QuantFormat {
                 }
             }
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
-    }
-
-    /**
-     * The elements of sub-block {@code 2c + hi} (32 bytes of nibbles at {@code q}) as {@code dequantize} computes
-     * them, {@code d·sc·q - dmin·m} in two roundings, {@code BL} bytes from {@code j}, part {@code part}.
-     */
-    private static FloatVector subBlock(MemorySegment w, long q, int j, int hi, int part, FloatVector scale, FloatVector min) {
-        ByteVector bytes = ByteVector.fromMemorySegment(Simd.B, w, q + j, ByteOrder.LITTLE_ENDIAN);
-        ByteVector nibble = hi == 0 ? bytes.and((byte) 0xF) : bytes.lanewise(VectorOperators.LSHR, 4);
-        return Simd.toFloat(nibble, part).mul(scale).sub(min);
-    }
-
-    @Override
-    public void expand(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
-        int nb = Blocks.blocks(type(), n);
-        for (int b = 0; b < nb; b++) {
-            long p = offset + (long) b * BYTES;
-            float d = Fp16.read(src, p), dmin = Fp16.read(src, p + 2);
-            long sc = KQuants.scales(src, p + 4), mn = KQuants.mins(src, p + 4);
-            for (int s = 0; s < 8; s++) { // sub-block s: the low (even s) or high nibbles of chunk s / 2
-                FloatVector scale = FloatVector.broadcast(Simd.F, d * KQuants.at(sc, s));
-                FloatVector min = FloatVector.broadcast(Simd.F, dmin * KQuants.at(mn, s));
-                for (int j = 0; j < 32; j += Simd.BL) {
-                    for (int part = 0; part < Simd.PARTS; part++) {
-                        subBlock(src, p + 16 + 32 * (s / 2), j, s & 1, part, scale, min)
-                                .intoArray(dst, dstOffset + b * QK + 32 * s + j + part * Simd.FL);
-                    }
-                }
-            }
-        }
-    }
-
-    @Override
-    public void dotRows(MemorySegment w, long offset, long rowBytes, int rows, float[] x, int xOffset, int from, int to,
-                        float[] acc, int accOffset) {
-        for (int b = from / QK; b < to / QK; b++) {
-            for (int r = 0; r < rows; r++) {
-                long p = offset + r * rowBytes + (long) b * BYTES;
-                float d = Fp16.read(w, p), dmin = Fp16.read(w, p + 2);
-                long sc = KQuants.scales(w, p + 4), mn = KQuants.mins(w, p + 4);
-                int a = accOffset + r * Simd.FL;
-                FloatVector sum = FloatVector.fromArray(Simd.F, acc, a);
-                for (int s = 0; s < 8; s++) {
-                    FloatVector scale = FloatVector.broadcast(Simd.F, d * KQuants.at(sc, s));
-                    FloatVector min = FloatVector.broadcast(Simd.F, dmin * KQuants.at(mn, s));
-                    int xs = xOffset + b * QK + 32 * s;
-                    for (int j = 0; j < 32; j += Simd.BL) {
-                        for (int part = 0; part < Simd.PARTS; part++) {
-                            FloatVector xv = FloatVector.fromArray(Simd.F, x, xs + j + part * Simd.FL);
-                            sum = subBlock(w, p + 16 + 32 * (s / 2), j, s & 1, part, scale, min).fma(xv, sum);
-                        }
-                    }
-                }
-                sum.intoArray(acc, a);
-            }
-        }
+        return Simd.sum(acc0.add(acc1));
     }
 
     /** A simple min/max quantizer ({@link KQuants#quantizeScaleMin}), not ggml's optimizing one. */

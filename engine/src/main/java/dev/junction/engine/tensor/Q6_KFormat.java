@@ -108,7 +108,7 @@ public final class Q6_KFormat implements QuantFormat {
             }
             acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(IntDot.F, Fp16.read(w, p + D) * x.d[b]), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return IntDot.sum(acc);
     }
 
     /** Elements {@code l + 32k} (k = 0..3) for {@code SL} consecutive {@code l}: four products, four sub-block scales. */
@@ -160,67 +160,7 @@ public final class Q6_KFormat implements QuantFormat {
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
-    }
-
-    /**
-     * Elements {@code 32k + l .. + BL} of the half at {@code ql}/{@code qh} (part {@code part}) as {@code dequantize}
-     * computes them: {@code (d·scale)·(q - 32)}.
-     */
-    private static FloatVector group(MemorySegment w, long ql, long qh, int k, int l, int part, FloatVector scale) {
-        ByteVector bits = ByteVector.fromMemorySegment(Simd.B, w, ql + l + 32 * (k & 1), ByteOrder.LITTLE_ENDIAN);
-        ByteVector nibble = k < 2 ? bits.and((byte) 0xF) : bits.lanewise(VectorOperators.LSHR, 4);
-        ByteVector hb = ByteVector.fromMemorySegment(Simd.B, w, qh + l, ByteOrder.LITTLE_ENDIAN)
-                .lanewise(VectorOperators.LSHR, 2 * k).and((byte) 3).lanewise(VectorOperators.LSHL, 4);
-        return Simd.toFloat(nibble.or(hb).sub((byte) 32), part).mul(scale);
-    }
-
-    @Override
-    public void expand(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
-        int nb = Blocks.blocks(type(), n);
-        for (int b = 0; b < nb; b++) {
-            long p = offset + (long) b * BYTES;
-            float d = Fp16.read(src, p + D);
-            for (int h = 0; h < 2; h++) {
-                long ql = p + 64 * h, qh = p + QH + 32 * h, sc = p + SCALES + 8 * h;
-                for (int k = 0; k < 4; k++) {
-                    for (int l = 0; l < 32; l += Simd.BL) {
-                        FloatVector scale = FloatVector.broadcast(Simd.F, d * Blocks.i8(src, sc + l / 16 + 2 * k));
-                        for (int part = 0; part < Simd.PARTS; part++) {
-                            group(src, ql, qh, k, l, part, scale)
-                                    .intoArray(dst, dstOffset + b * QK + 128 * h + 32 * k + l + part * Simd.FL);
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    @Override
-    public void dotRows(MemorySegment w, long offset, long rowBytes, int rows, float[] x, int xOffset, int from, int to,
-                        float[] acc, int accOffset) {
-        for (int b = from / QK; b < to / QK; b++) {
-            for (int r = 0; r < rows; r++) {
-                long p = offset + r * rowBytes + (long) b * BYTES;
-                float d = Fp16.read(w, p + D);
-                int a = accOffset + r * Simd.FL;
-                FloatVector sum = FloatVector.fromArray(Simd.F, acc, a);
-                for (int h = 0; h < 2; h++) {
-                    long ql = p + 64 * h, qh = p + QH + 32 * h, sc = p + SCALES + 8 * h;
-                    for (int k = 0; k < 4; k++) {
-                        int xk = xOffset + b * QK + 128 * h + 32 * k;
-                        for (int l = 0; l < 32; l += Simd.BL) {
-                            FloatVector scale = FloatVector.broadcast(Simd.F, d * Blocks.i8(w, sc + l / 16 + 2 * k));
-                            for (int part = 0; part < Simd.PARTS; part++) {
-                                FloatVector xv = FloatVector.fromArray(Simd.F, x, xk + l + part * Simd.FL);
-                                sum = group(w, ql, qh, k, l, part, scale).fma(xv, sum);
-                            }
-                        }
-                    }
-                }
-                sum.intoArray(acc, a);
-            }
-        }
+        return Simd.sum(acc);
     }
 
     /**

@@ -51,31 +51,19 @@ public interface QuantFormat {
         throw new UnsupportedOperationException(type() + " multiplies float activations");
     }
 
+    /**
+     * {@link #dotQuantized} of one row with each vector of {@code x}: {@code out[outOffset + v·outStride]} for
+     * {@code v < x.count()}, the same bits as {@code dotQuantized(w, offset, x.vector(v), n)} but reading and
+     * unpacking the row once. {@code scratch} holds at least {@link QuantizedBatch#SCRATCH} floats.
+     */
+    default void dotQuantized8(MemorySegment w, long offset, QuantizedBatch x, int n, float[] scratch, float[] out,
+                               int outOffset, int outStride) {
+        for (int v = 0; v < x.count(); v++) out[outOffset + v * outStride] = dotQuantized(w, offset, x.vector(v), n);
+    }
+
     /** The plain scalar {@link #dotQuantized}, with integer sums per block as ggml's scalar {@code vec_dot}: its oracle. */
     default float dotQuantizedReference(MemorySegment w, long offset, QuantizedActivations x, int n) {
         throw new UnsupportedOperationException(type() + " multiplies float activations");
-    }
-
-    /**
-     * The batched-product kernel for one vector, following the {@link RowProducts} recipe: for each of {@code rows}
-     * rows (row {@code r} starts at byte {@code offset + r·rowBytes}), continues the row's accumulator
-     * {@code acc[accOffset + r·LANES ..]} over the chunks of columns {@code [from, to)}, element {@code i} of the
-     * vector being {@code x[xOffset + i]}. {@code from} and {@code to} are multiples of the block size and of
-     * {@link RowProducts#LANES}. The rows' chains are interleaved, so one vector keeps the FMA units busy.
-     */
-    default void dotRows(MemorySegment w, long offset, long rowBytes, int rows, float[] x, int xOffset, int from, int to,
-                         float[] acc, int accOffset) {
-        RowProducts.dotRows(this, w, offset, rowBytes, rows, x, xOffset, from, to, acc, accOffset);
-    }
-
-    /**
-     * As {@link #dotRows} for {@link RowProducts#GROUP} vectors packed by {@link RowProducts#pack} at {@code x8[x8Offset ..]}:
-     * the accumulator of row {@code r} and vector {@code v} is {@code acc[accOffset + (r·GROUP + v)·LANES ..]}.
-     * Each weight chunk is decoded once and multiplied with the eight vectors.
-     */
-    default void dotRows8(MemorySegment w, long offset, long rowBytes, int rows, float[] x8, int x8Offset, int from,
-                          int to, float[] acc, int accOffset) {
-        RowProducts.dotRows8(this, w, offset, rowBytes, rows, x8, x8Offset, from, to, acc, accOffset);
     }
 
     /** Encodes {@code n} floats into blocks at byte {@code offset} of {@code dst} (used to write models). */

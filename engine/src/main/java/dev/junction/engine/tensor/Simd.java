@@ -4,6 +4,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -28,6 +29,30 @@ final class Simd {
         if (p.length() < 4) return FloatVector.SPECIES_128;
         if (p.length() > 16) return FloatVector.SPECIES_512;
         return p;
+    }
+
+    private static final VectorShuffle<Float>[] SWAPS = swaps(F);
+
+    /**
+     * The lanes of {@code v} summed in a fixed pairwise order: lane {@code i} plus lane {@code i ^ FL/2}, and so on
+     * down to pairs of neighbours. {@code reduceLanes(ADD)} leaves the order unspecified, and the JIT's order does
+     * differ from the interpreter's; a product must come out the same bits wherever and whenever it is computed.
+     */
+    static float sum(FloatVector v) {
+        for (VectorShuffle<Float> swap : SWAPS) v = v.add(v.rearrange(swap));
+        return v.lane(0);
+    }
+
+    /** The shuffles exchanging lanes {@code i} and {@code i ^ step} for {@code step = length/2, ..., 1}. */
+    @SuppressWarnings("unchecked")
+    static VectorShuffle<Float>[] swaps(VectorSpecies<Float> species) {
+        int n = Integer.numberOfTrailingZeros(species.length());
+        VectorShuffle<Float>[] swaps = new VectorShuffle[n];
+        for (int k = 0; k < n; k++) {
+            int step = species.length() >> (k + 1);
+            swaps[k] = VectorShuffle.fromOp(species, i -> i ^ step);
+        }
+        return swaps;
     }
 
     /** Lanes {@code part*FL .. part*FL+FL-1} of {@code b}, sign-extended to floats. */

@@ -1,0 +1,148 @@
+package dev.junction.engine.tensor;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+import java.util.Arrays;
+
+/**
+ * Up to {@link #SIZE} quantized activation vectors laid out for {@link QuantFormat#dotQuantized8}, which multiplies a
+ * weight row with all of them at once: each weight block is loaded and unpacked once instead of once per vector.
+ *
+ * <p><b>Same bits as one vector at a time.</b> {@link QuantFormat#dotQuantized} sums the products of a block in
+ * integer lanes, lane {@code j} holding elements {@code 2j} and {@code 2j+1} of each aligned run of
+ * {@code 2·LANES} elements ({@link IntDot#pairSum}), then takes {@code acc = float(lanes) · (dw·dx) + acc}. The
+ * batched kernels rebuild those lanes with float multiply-adds of the 8-bit values, one chunk of even and one of odd
+ * elements per run ({@link IntDot#evens}, {@link IntDot#odds}): every partial sum is an integer below 2^24, so each
+ * is exact whatever the order, the lane values equal the integer kernel's, and the float steps after them are the
+ * same operations on the same values. Each kernel states its bound.
+ *
+ * <p>Layout: the quants as floats, chunk {@code k} of vector {@code v} at {@code q[(k·SIZE + v)·LANES ..]}, chunk
+ * {@code 2m} holding the even and {@code 2m+1} the odd elements of run {@code m}, so one chunk of all vectors is 256
+ * contiguous bytes; the block scales {@code d[b·SIZE + v]}; for the K-quant mins, the 32-element sums
+ * {@code sums32[g·SIZE + v]}. Missing vectors are zeros. Allocated once and reused, grown as needed; not
+ * thread-safe while packing, read by many threads after.
+ */
+public final class QuantizedBatch {
+    /** Vectors per batch. */
+    public static final int SIZE = 8;
+    /** Lanes of the integer kernels' accumulators, and so the width of a chunk. */
+    static final int LANES = IntDot.F.length();
+    /** Floats of scratch a {@link QuantFormat#dotQuantized8} call needs: accumulators, integer lanes, mins. */
+    public static final int SCRATCH = 2 * SIZE * LANES + SIZE;
+    /** Whether a run is 16 elements (256-bit vectors): the shape the batched kernels are written and bounded for. */
+    static final boolean FOUR_CHUNKS = LANES == 8;
+
+    private final QuantizedActivations[] vectors = new QuantizedActivations[SIZE];
+    private int count, length, blockSize;
+    float[] q = new float[0], d = new float[0];
+    int[] sums32 = new int[0];
+
+    /** Packs {@code xs[first .. first+count)}, {@code count <= SIZE}, all quantized alike to the same length. */
+    public void pack(QuantizedActivations[] xs, int first, int count) {
+        if (count < 1 || count > SIZE) throw new IllegalArgumentException("1.." + SIZE + " vectors, got " + count);
+        QuantizedActivations x0 = xs[first];
+        this.count = count;
+        this.length = x0.length();
+        this.blockSize = x0.blockSize();
+        int blocks = length / blockSize, groups = length / 32;
+        if (q.length < length * SIZE) q = new float[length * SIZE];
+        if (d.length < blocks * SIZE) d = new float[blocks * SIZE];
+        if (blockSize != 32 && sums32.length < groups * SIZE) sums32 = new int[groups * SIZE];
+        for (int v = 0; v < SIZE; v++) {
+            QuantizedActivations x = v < count ? xs[first + v] : null;
+            vectors[v] = x;
+            if (x != null && (x.length() != length || x.blockSize() != blockSize)) {
+                throw new IllegalArgumentException("vectors quantized differently");
+            }
+            for (int k = 0; k < length / LANES; k++) {
+                int o = (k * SIZE + v) * LANES, run = (k / 2) * 2 * LANES + k % 2; // even, then odd elements
+                if (x == null) Arrays.fill(q, o, o + LANES, 0f);
+                else for (int i = 0; i < LANES; i++) q[o + i] = x.qs[run + 2 * i];
+            }
+            for (int b = 0; b < blocks; b++) d[b * SIZE + v] = x == null ? 0 : x.d[b];
+            if (blockSize != 32) {
+                for (int g = 0; g < groups; g++) sums32[g * SIZE + v] = x == null ? 0 : x.sums32[g];
+            }
+        }
+    }
+
+    /** Vectors packed by the last {@link #pack}. */
+    public int count() {
+        return count;
+    }
+
+    /** Vector {@code v} as packed. */
+    public QuantizedActivations vector(int v) {
+        return vectors[v];
+    }
+
+    void check(int blockSize, int n) {
+        if (this.blockSize != blockSize) {
+            throw new IllegalArgumentException("activations quantized in blocks of " + this.blockSize + ", need " + blockSize);
+        }
+        if (n > length) throw new IllegalArgumentException("row of " + n + " elements, activations hold " + length);
+    }
+
+    /** The {@code 2·LANES} signed bytes at {@code p}, widened to shorts as the integer kernels load them. */
+    static ShortVector run(MemorySegment w, long p) {
+        return IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p, ByteOrder.LITTLE_ENDIAN));
+    }
+
+    /** The accumulators summed as {@link QuantFormat#dotQuantized} sums its own: {@code out} for each packed vector. */
+    void finish(float[] acc, float[] out, int outOffset, int outStride) {
+        for (int v = 0; v < count; v++) out[outOffset + v * outStride] = IntDot.sum(FloatVector.fromArray(IntDot.F, acc, v * LANES));
+    }
+
+    /**
+     * For each vector {@code v}, the exact lane sums of four chunks from chunk {@code k} (two runs), weights
+     * {@code w0..w3} (integers as floats), then {@code acc_v = lanes · (scale·d[db + v]) + acc_v}:
+     * one block of a Q8_0/Q4_0-style kernel. Accumulators at {@code acc[v·LANES]}.
+     */
+    static void block(FloatVector w0, FloatVector w1, FloatVector w2, FloatVector w3, float[] q, int k, float scale,
+                      float[] d, int db, float[] acc) {
+        for (int v = 0; v < SIZE; v++) {
+            int x = (k * SIZE + v) * LANES;
+            FloatVector s = w0.mul(FloatVector.fromArray(IntDot.F, q, x));
+            s = w1.fma(FloatVector.fromArray(IntDot.F, q, x + SIZE * LANES), s);
+            s = w2.fma(FloatVector.fromArray(IntDot.F, q, x + 2 * SIZE * LANES), s);
+            s = w3.fma(FloatVector.fromArray(IntDot.F, q, x + 3 * SIZE * LANES), s);
+            FloatVector a = FloatVector.fromArray(IntDot.F, acc, v * LANES);
+            s.fma(FloatVector.broadcast(IntDot.F, scale * d[db + v]), a).intoArray(acc, v * LANES);
+        }
+    }
+
+    /**
+     * For each vector {@code v}, the exact lane sums of {@code chunks} (2 or 4) chunks of weights from chunk
+     * {@code k}, times the integer sub-block scale {@code scale}, added to the integer lanes {@code isum[v·LANES]}
+     * (kept as exact floats): one sub-block of a K-quant kernel.
+     */
+    static void subBlock(FloatVector w0, FloatVector w1, FloatVector w2, FloatVector w3, int chunks, float[] q, int k,
+                         float scale, float[] isum) {
+        FloatVector sc = FloatVector.broadcast(IntDot.F, scale);
+        for (int v = 0; v < SIZE; v++) {
+            int x = (k * SIZE + v) * LANES;
+            FloatVector s = w0.mul(FloatVector.fromArray(IntDot.F, q, x));
+            s = w1.fma(FloatVector.fromArray(IntDot.F, q, x + SIZE * LANES), s);
+            if (chunks == 4) {
+                s = w2.fma(FloatVector.fromArray(IntDot.F, q, x + 2 * SIZE * LANES), s);
+                s = w3.fma(FloatVector.fromArray(IntDot.F, q, x + 3 * SIZE * LANES), s);
+            }
+            s.fma(sc, FloatVector.fromArray(IntDot.F, isum, v * LANES)).intoArray(isum, v * LANES);
+        }
+    }
+
+    /** {@code acc_v = isum_v · (scale·d[db + v]) + acc_v} for every vector, then {@code isum} cleared. */
+    static void scaleInto(float[] isum, float scale, float[] d, int db, float[] acc) {
+        for (int v = 0; v < SIZE; v++) {
+            FloatVector a = FloatVector.fromArray(IntDot.F, acc, v * LANES);
+            FloatVector.fromArray(IntDot.F, isum, v * LANES).fma(FloatVector.broadcast(IntDot.F, scale * d[db + v]), a)
+                    .intoArray(acc, v * LANES);
+        }
+        Arrays.fill(isum, 0, SIZE * LANES, 0f);
+    }
+}
