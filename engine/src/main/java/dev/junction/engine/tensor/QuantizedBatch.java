@@ -119,10 +119,10 @@ public final class QuantizedBatch {
     /**
      * For each vector {@code v}, the exact lane sums of {@code chunks} (2 or 4) chunks of weights from chunk
      * {@code k}, times the integer sub-block scale {@code scale}, added to the integer lanes {@code isum[v·LANES]}
-     * (kept as exact floats): one sub-block of a K-quant kernel.
+     * (kept as exact floats, at {@code isum[isumOffset + v·LANES]}): one sub-block of a K-quant kernel.
      */
     static void subBlock(FloatVector w0, FloatVector w1, FloatVector w2, FloatVector w3, int chunks, float[] q, int k,
-                         float scale, float[] isum) {
+                         float scale, float[] isum, int isumOffset) {
         FloatVector sc = FloatVector.broadcast(IntDot.F, scale);
         for (int v = 0; v < SIZE; v++) {
             int x = (k * SIZE + v) * LANES;
@@ -132,17 +132,18 @@ public final class QuantizedBatch {
                 s = w2.fma(FloatVector.fromArray(IntDot.F, q, x + 2 * SIZE * LANES), s);
                 s = w3.fma(FloatVector.fromArray(IntDot.F, q, x + 3 * SIZE * LANES), s);
             }
-            s.fma(sc, FloatVector.fromArray(IntDot.F, isum, v * LANES)).intoArray(isum, v * LANES);
+            int i = isumOffset + v * LANES;
+            s.fma(sc, FloatVector.fromArray(IntDot.F, isum, i)).intoArray(isum, i);
         }
     }
 
-    /** {@code acc_v = isum_v · (scale·d[db + v]) + acc_v} for every vector, then {@code isum} cleared. */
-    static void scaleInto(float[] isum, float scale, float[] d, int db, float[] acc) {
+    /** {@code acc_v = isum_v · (scale·d[db + v]) + acc_v} for every vector, then the integer lanes cleared. */
+    static void scaleInto(float[] isum, int isumOffset, float scale, float[] d, int db, float[] acc, int accOffset) {
         for (int v = 0; v < SIZE; v++) {
-            FloatVector a = FloatVector.fromArray(IntDot.F, acc, v * LANES);
-            FloatVector.fromArray(IntDot.F, isum, v * LANES).fma(FloatVector.broadcast(IntDot.F, scale * d[db + v]), a)
-                    .intoArray(acc, v * LANES);
+            int a = accOffset + v * LANES, i = isumOffset + v * LANES;
+            FloatVector.fromArray(IntDot.F, isum, i).fma(FloatVector.broadcast(IntDot.F, scale * d[db + v]),
+                    FloatVector.fromArray(IntDot.F, acc, a)).intoArray(acc, a);
         }
-        Arrays.fill(isum, 0, SIZE * LANES, 0f);
+        Arrays.fill(isum, isumOffset, isumOffset + SIZE * LANES, 0f);
     }
 }
