@@ -114,7 +114,7 @@ public final class Q4_KFormat implements QuantFormat {
     /**
      * {@link QuantizedBatch#subBlock} per sub-block, the sub-block scales applied to the exact lanes as the integer
      * kernel applies them; a lane's sum over the super-block stays below {@code 8·63·(4·15·127) < 2^22}, so it is
-     * exact. The mins are the integer kernel's scalar steps, per vector.
+     * exact. The mins are the integer kernel's scalar steps, one vector per lane.
      */
     @Override
     public void dotQuantized8(MemorySegment w, long offset, QuantizedBatch x, int n, float[] scratch, float[] out,
@@ -131,25 +131,24 @@ public final class Q4_KFormat implements QuantFormat {
         for (int b = 0; b < nb; b++) {
             long p = offset + (long) b * BYTES;
             long sc = KQuants.scales(w, p + 4);
-            for (int c = 0; c < 4; c++) {
-                ShortVector q0 = QuantizedBatch.run(w, p + 16 + 32 * c), q1 = QuantizedBatch.run(w, p + 32 + 32 * c);
-                ShortVector lo0 = q0.and((short) 0xF), lo1 = q1.and((short) 0xF);
-                ShortVector hi0 = q0.lanewise(VectorOperators.ASHR, 4).and((short) 0xF);
-                ShortVector hi1 = q1.lanewise(VectorOperators.ASHR, 4).and((short) 0xF);
-                int k = (b * QK + 64 * c) / lanes;
-                QuantizedBatch.subBlock(IntDot.evens(lo0), IntDot.odds(lo0), IntDot.evens(lo1), IntDot.odds(lo1), 4, x.q, k,
-                        KQuants.at(sc, 2 * c), scratch, isum);
-                QuantizedBatch.subBlock(IntDot.evens(hi0), IntDot.odds(hi0), IntDot.evens(hi1), IntDot.odds(hi1), 4, x.q, k + 4,
-                        KQuants.at(sc, 2 * c + 1), scratch, isum);
+            for (int sub = 0; sub < 8; sub++) { // one call site: a helper taking vectors must be inlined to be fast
+                long q = p + 16 + 32 * (sub / 2);
+                int shift = 4 * (sub & 1); // low nibbles, then high
+                ShortVector n0 = QuantizedBatch.run(w, q).lanewise(VectorOperators.ASHR, shift).and((short) 0xF);
+                ShortVector n1 = QuantizedBatch.run(w, q + 16).lanewise(VectorOperators.ASHR, shift).and((short) 0xF);
+                QuantizedBatch.subBlock(IntDot.evens(n0), IntDot.odds(n0), IntDot.evens(n1), IntDot.odds(n1), 4, x.q,
+                        (b * QK + 32 * sub) / lanes, KQuants.at(sc, sub), scratch, isum);
             }
             QuantizedBatch.scaleInto(scratch, isum, Fp16.read(w, p), x.d, b * size, scratch, 0);
+            // the mins for the eight vectors at once, lane v doing the integer kernel's scalar steps for vector v
             long mn = KQuants.mins(w, p + 4);
-            float dmin = Fp16.read(w, p + 2);
-            for (int v = 0; v < x.count(); v++) {
-                int summ = 0;
-                for (int j = 0; j < 8; j++) summ += KQuants.at(mn, j) * x.sums32[(8 * b + j) * size + v];
-                scratch[mins + v] += dmin * x.d[b * size + v] * summ;
+            IntVector summ = IntVector.zero(IntDot.I);
+            for (int j = 0; j < 8; j++) {
+                summ = summ.add(IntVector.fromArray(IntDot.I, x.sums32, (8 * b + j) * size).mul(KQuants.at(mn, j)));
             }
+            FloatVector m = FloatVector.broadcast(IntDot.F, Fp16.read(w, p + 2)).mul(FloatVector.fromArray(IntDot.F, x.d, b * size))
+                    .mul((FloatVector) summ.convert(VectorOperators.I2F, 0));
+            FloatVector.fromArray(IntDot.F, scratch, mins).add(m).intoArray(scratch, mins);
         }
         for (int v = 0; v < x.count(); v++) {
             out[outOffset + v * outStride] = IntDot.sum(FloatVector.fromArray(IntDot.F, scratch, v * lanes)) - scratch[mins + v];
