@@ -127,7 +127,16 @@ public final class MatMul implements Parallel.RangeBody {
                     format.dotQuantized8(weights, r * rowBytes, packed[g], cols, scratch, out, o + r, outStride);
                 }
             }
-            for (int t = groups * SIZE; t < batch; t++) {
+            int t = groups * SIZE;
+            if (quantized == null) { // float activations: four vectors at a time
+                for (; t + 4 <= batch; t += 4) {
+                    int o = outOffset + t * outStride;
+                    for (int r = tile; r < tileEnd; r++) {
+                        format.dot4(weights, r * rowBytes, x, t * xStride, xStride, cols, out, o + r, outStride);
+                    }
+                }
+            }
+            for (; t < batch; t++) {
                 int o = outOffset + t * outStride;
                 if (quantized != null) {
                     QuantizedActivations xq = quantized[t];

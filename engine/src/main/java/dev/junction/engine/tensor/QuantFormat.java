@@ -35,6 +35,15 @@ public interface QuantFormat {
     float dot(MemorySegment w, long offset, float[] x, int xOffset, int n);
 
     /**
+     * {@link #dot} of one row with four vectors ({@code x[xOffset + v·xStride ..]}, {@code v < 4}) into
+     * {@code out[outOffset + v·outStride]}: the same bits as four calls, faster where the format reads its row once.
+     */
+    default void dot4(MemorySegment w, long offset, float[] x, int xOffset, int xStride, int n, float[] out,
+                      int outOffset, int outStride) {
+        for (int v = 0; v < 4; v++) out[outOffset + v * outStride] = dot(w, offset, x, xOffset + v * xStride, n);
+    }
+
+    /**
      * Whether this format multiplies by 8-bit quantized activations ({@link #dotQuantized}) rather than floats: true
      * for the block-quantized types, false for F32, F16 and BF16, which keep the float {@link #dot}.
      */
