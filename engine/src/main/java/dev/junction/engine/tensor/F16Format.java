@@ -2,7 +2,6 @@ package dev.junction.engine.tensor;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -21,16 +20,6 @@ public final class F16Format implements QuantFormat {
     @Override
     public void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
         for (int i = 0; i < n; i++) dst[dstOffset + i] = Fp16.read(src, offset + 2L * i);
-    }
-
-    @Override
-    public void expand(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
-        int i = 0;
-        for (int upper = Simd.F.loopBound(n); i < upper; i += Simd.FL) {
-            Fp16.toFloatFinite(ShortVector.fromMemorySegment(Simd.S, src, offset + 2L * i, ByteOrder.LITTLE_ENDIAN))
-                    .intoArray(dst, dstOffset + i);
-        }
-        for (; i < n; i++) dst[dstOffset + i] = Fp16.read(src, offset + 2L * i);
     }
 
     @Override

@@ -82,13 +82,13 @@ final class IntDot {
         return f.fma(FloatVector.broadcast(F, scale), acc);
     }
 
-    /** Lane {@code i} and lane {@code i ^ step}, for the pairwise sum of {@link #sum}. */
-    private static final VectorShuffle<Float>[] SWAPS = Simd.swaps(F);
+    private static final VectorShuffle<Float> SWAP4 = Simd.swap(F, 4), SWAP2 = Simd.swap(F, 2), SWAP1 = Simd.swap(F, 1);
 
-    /** The lanes of {@code v} summed in a fixed pairwise order ({@link Simd#sum}). */
+    /** The lanes of {@code v} summed in a fixed pairwise order, as {@link Simd#sum} ({@code F} has 4 or 8 lanes). */
     static float sum(FloatVector v) {
-        for (VectorShuffle<Float> swap : SWAPS) v = v.add(v.rearrange(swap));
-        return v.lane(0);
+        if (F.length() > 4) v = v.add(v.rearrange(SWAP4));
+        v = v.add(v.rearrange(SWAP2));
+        return v.add(v.rearrange(SWAP1)).lane(0);
     }
 
     static void checkActivations(QuantizedActivations x, int blockSize, int n) {

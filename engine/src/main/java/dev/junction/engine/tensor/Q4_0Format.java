@@ -40,24 +40,6 @@ public final class Q4_0Format implements QuantFormat {
     }
 
     @Override
-    public void expand(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
-        int nb = Blocks.blocks(type(), n);
-        for (int b = 0; b < nb; b++) {
-            long p = offset + (long) b * BYTES;
-            FloatVector d = FloatVector.broadcast(Simd.F, Fp16.read(src, p));
-            int y = dstOffset + b * QK;
-            for (int j = 0; j < QK / 2; j += Simd.BL) {
-                ByteVector q = ByteVector.fromMemorySegment(Simd.B, src, p + 2 + j, ByteOrder.LITTLE_ENDIAN);
-                ByteVector lo = q.and((byte) 0xF).sub((byte) 8), hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
-                for (int part = 0; part < Simd.PARTS; part++) {
-                    Simd.toFloat(lo, part).mul(d).intoArray(dst, y + j + part * Simd.FL);
-                    Simd.toFloat(hi, part).mul(d).intoArray(dst, y + j + QK / 2 + part * Simd.FL);
-                }
-            }
-        }
-    }
-
-    @Override
     public boolean quantizesActivations() {
         return true;
     }

@@ -36,22 +36,6 @@ public final class Q8_0Format implements QuantFormat {
     }
 
     @Override
-    public void expand(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
-        int nb = Blocks.blocks(type(), n);
-        for (int b = 0; b < nb; b++) {
-            long p = offset + (long) b * BYTES;
-            FloatVector d = FloatVector.broadcast(Simd.F, Fp16.read(src, p));
-            int y = dstOffset + b * QK;
-            for (int j = 0; j < QK; j += Simd.BL) {
-                ByteVector q = ByteVector.fromMemorySegment(Simd.B, src, p + 2 + j, ByteOrder.LITTLE_ENDIAN);
-                for (int part = 0; part < Simd.PARTS; part++) {
-                    Simd.toFloat(q, part).mul(d).intoArray(dst, y + j + part * Simd.FL);
-                }
-            }
-        }
-    }
-
-    @Override
     public boolean quantizesActivations() {
         return true;
     }

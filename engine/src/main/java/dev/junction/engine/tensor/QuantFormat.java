@@ -16,14 +16,6 @@ public interface QuantFormat {
     void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int n);
 
     /**
-     * The same values as {@link #dequantize}, computed with vector instructions where the format has such a path:
-     * batched products expand a tile of weights to floats with it once and reuse it for many vectors.
-     */
-    default void expand(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
-        dequantize(src, offset, dst, dstOffset, n);
-    }
-
-    /**
      * Σ w[i]·x[i] over {@code n} elements, computed the plain scalar way: the oracle for {@link #dot}. By default the
      * row is expanded with the scalar {@link #dequantize} and multiplied element by element.
      */
@@ -31,7 +23,10 @@ public interface QuantFormat {
         return Blocks.dotByDequantizing(this, w, offset, x, xOffset, n);
     }
 
-    /** Σ w[i]·x[i] over {@code n} elements with the widest vector species the CPU has. */
+    /**
+     * Σ w[i]·x[i] over {@code n} elements with the widest vector species the CPU has; the same bits on every call
+     * (lanes summed in a fixed order).
+     */
     float dot(MemorySegment w, long offset, float[] x, int xOffset, int n);
 
     /**

@@ -31,28 +31,24 @@ final class Simd {
         return p;
     }
 
-    private static final VectorShuffle<Float>[] SWAPS = swaps(F);
+    private static final VectorShuffle<Float> SWAP8 = swap(F, 8), SWAP4 = swap(F, 4), SWAP2 = swap(F, 2), SWAP1 = swap(F, 1);
 
     /**
      * The lanes of {@code v} summed in a fixed pairwise order: lane {@code i} plus lane {@code i ^ FL/2}, and so on
      * down to pairs of neighbours. {@code reduceLanes(ADD)} leaves the order unspecified, and the JIT's order does
      * differ from the interpreter's; a product must come out the same bits wherever and whenever it is computed.
+     * The shuffles are constants, so the JIT turns each step into one permute and one add.
      */
     static float sum(FloatVector v) {
-        for (VectorShuffle<Float> swap : SWAPS) v = v.add(v.rearrange(swap));
-        return v.lane(0);
+        if (FL > 8) v = v.add(v.rearrange(SWAP8));
+        if (FL > 4) v = v.add(v.rearrange(SWAP4));
+        v = v.add(v.rearrange(SWAP2));
+        return v.add(v.rearrange(SWAP1)).lane(0);
     }
 
-    /** The shuffles exchanging lanes {@code i} and {@code i ^ step} for {@code step = length/2, ..., 1}. */
-    @SuppressWarnings("unchecked")
-    static VectorShuffle<Float>[] swaps(VectorSpecies<Float> species) {
-        int n = Integer.numberOfTrailingZeros(species.length());
-        VectorShuffle<Float>[] swaps = new VectorShuffle[n];
-        for (int k = 0; k < n; k++) {
-            int step = species.length() >> (k + 1);
-            swaps[k] = VectorShuffle.fromOp(species, i -> i ^ step);
-        }
-        return swaps;
+    /** The shuffle exchanging lanes {@code i} and {@code i ^ step}, or null where {@code step} is not below the length. */
+    static VectorShuffle<Float> swap(VectorSpecies<Float> species, int step) {
+        return step < species.length() ? VectorShuffle.fromOp(species, i -> i ^ step) : null;
     }
 
     /** Lanes {@code part*FL .. part*FL+FL-1} of {@code b}, sign-extended to floats. */
