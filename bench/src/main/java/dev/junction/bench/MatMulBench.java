@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 3, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class MatMulBench {
-    @Param({"F16", "Q8_0", "Q4_0", "Q4_K"})
+    @Param({"F16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     public String type;
     @Param({"1", "8", "64"})
     public int batch;

@@ -28,10 +28,10 @@ public final class MatMul implements Parallel.RangeBody {
     /** Rows per tile: 16–40 KiB of weights, which stay in L1/L2 while the batch's groups run over them. */
     private static final int ROW_TILE = 16;
     /**
-     * A group padded with zero vectors costs about as much as a full one, so a remainder this small goes one vector at
-     * a time instead (measured: a group of eight costs about three single products on AVX2).
+     * A group padded with zero vectors costs as much as a full one, about four and a half single products on AVX2
+     * (MatMulBench), so a remainder smaller than this goes one vector at a time.
      */
-    static final int GROUP_FROM = 3;
+    static final int GROUP_FROM = 5;
     private static final int SIZE = QuantizedBatch.SIZE;
     /** Per worker thread: the batched kernels' accumulators. */
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[QuantizedBatch.SCRATCH]);

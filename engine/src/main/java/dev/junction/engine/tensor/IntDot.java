@@ -84,6 +84,11 @@ final class IntDot {
 
     private static final VectorShuffle<Float> SWAP4 = Simd.swap(F, 4), SWAP2 = Simd.swap(F, 2), SWAP1 = Simd.swap(F, 1);
 
+    /** {@link #sum} of the vector at {@code a[offset ..]}: for callers that keep their accumulators in an array. */
+    static float sum(float[] a, int offset) {
+        return sum(FloatVector.fromArray(F, a, offset));
+    }
+
     /** The lanes of {@code v} summed in a fixed pairwise order, as {@link Simd#sum} ({@code F} has 4 or 8 lanes). */
     static float sum(FloatVector v) {
         if (F.length() > 4) v = v.add(v.rearrange(SWAP4));

@@ -95,15 +95,19 @@ public final class Q4_0Format implements QuantFormat {
         }
         int nb = Blocks.blocks(type(), n);
         x.check(QK, n);
-        java.util.Arrays.fill(scratch, 0, QuantizedBatch.SIZE * QuantizedBatch.LANES, 0f);
+        java.util.Arrays.fill(scratch, 0, QuantizedBatch.SCRATCH, 0f);
+        int l = QuantizedBatch.LANES, wf = QuantizedBatch.W;
         for (int b = 0; b < nb; b++) {
             long p = offset + (long) b * BYTES;
             ShortVector q = QuantizedBatch.run(w, p + 2); // the integer kernel's nibbles, in 16-bit lanes
             ShortVector lo = q.and((short) 0xF).sub((short) 8), hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).sub((short) 8);
-            QuantizedBatch.block(IntDot.evens(lo), IntDot.odds(lo), IntDot.evens(hi), IntDot.odds(hi), x.q, 4 * b,
-                    Fp16.read(w, p), x.d, b * QuantizedBatch.SIZE, scratch);
+            IntDot.evens(lo).intoArray(scratch, wf);
+            IntDot.odds(lo).intoArray(scratch, wf + l);
+            IntDot.evens(hi).intoArray(scratch, wf + 2 * l);
+            IntDot.odds(hi).intoArray(scratch, wf + 3 * l);
+            QuantizedBatch.block(scratch, x.q, 4 * b, Fp16.read(w, p), x.d, b * QuantizedBatch.SIZE);
         }
-        x.finish(scratch, out, outOffset, outStride);
+        x.finish(scratch, false, out, outOffset, outStride);
     }
 
     @Override

@@ -125,21 +125,23 @@ public final class Q4_KFormat implements QuantFormat {
         }
         int nb = Blocks.blocks(type(), n);
         x.check(QK, n);
-        int size = QuantizedBatch.SIZE, lanes = QuantizedBatch.LANES;
-        int isum = size * lanes, mins = 2 * size * lanes; // scratch: accumulators, integer lanes, mins
+        int size = QuantizedBatch.SIZE, lanes = QuantizedBatch.LANES, wf = QuantizedBatch.W, mins = QuantizedBatch.MINS;
         java.util.Arrays.fill(scratch, 0, QuantizedBatch.SCRATCH, 0f);
         for (int b = 0; b < nb; b++) {
             long p = offset + (long) b * BYTES;
             long sc = KQuants.scales(w, p + 4);
-            for (int sub = 0; sub < 8; sub++) { // one call site: a helper taking vectors must be inlined to be fast
+            for (int sub = 0; sub < 8; sub++) {
                 long q = p + 16 + 32 * (sub / 2);
                 int shift = 4 * (sub & 1); // low nibbles, then high
                 ShortVector n0 = QuantizedBatch.run(w, q).lanewise(VectorOperators.ASHR, shift).and((short) 0xF);
                 ShortVector n1 = QuantizedBatch.run(w, q + 16).lanewise(VectorOperators.ASHR, shift).and((short) 0xF);
-                QuantizedBatch.subBlock(IntDot.evens(n0), IntDot.odds(n0), IntDot.evens(n1), IntDot.odds(n1), 4, x.q,
-                        (b * QK + 32 * sub) / lanes, KQuants.at(sc, sub), scratch, isum);
+                IntDot.evens(n0).intoArray(scratch, wf);
+                IntDot.odds(n0).intoArray(scratch, wf + lanes);
+                IntDot.evens(n1).intoArray(scratch, wf + 2 * lanes);
+                IntDot.odds(n1).intoArray(scratch, wf + 3 * lanes);
+                QuantizedBatch.subBlock(scratch, 4, x.q, (b * QK + 32 * sub) / lanes, KQuants.at(sc, sub));
             }
-            QuantizedBatch.scaleInto(scratch, isum, Fp16.read(w, p), x.d, b * size, scratch, 0);
+            QuantizedBatch.scaleInto(scratch, Fp16.read(w, p), x.d, b * size);
             // the mins for the eight vectors at once, lane v doing the integer kernel's scalar steps for vector v
             long mn = KQuants.mins(w, p + 4);
             IntVector summ = IntVector.zero(IntDot.I);
@@ -150,9 +152,7 @@ public final class Q4_KFormat implements QuantFormat {
                     .mul((FloatVector) summ.convert(VectorOperators.I2F, 0));
             FloatVector.fromArray(IntDot.F, scratch, mins).add(m).intoArray(scratch, mins);
         }
-        for (int v = 0; v < x.count(); v++) {
-            out[outOffset + v * outStride] = IntDot.sum(FloatVector.fromArray(IntDot.F, scratch, v * lanes)) - scratch[mins + v];
-        }
+        x.finish(scratch, true, out, outOffset, outStride);
     }
 
     @Override

@@ -144,8 +144,8 @@ public final class Q6_KFormat implements QuantFormat {
         }
         int nb = Blocks.blocks(type(), n);
         x.check(QK, n);
-        int size = QuantizedBatch.SIZE, lanes = QuantizedBatch.LANES, isum = size * lanes;
-        java.util.Arrays.fill(scratch, 0, 2 * size * lanes, 0f);
+        int size = QuantizedBatch.SIZE, lanes = QuantizedBatch.LANES, wf = QuantizedBatch.W;
+        java.util.Arrays.fill(scratch, 0, QuantizedBatch.SCRATCH, 0f);
         for (int b = 0; b < nb; b++) {
             long p = offset + (long) b * BYTES;
             for (int h = 0; h < 2; h++) {
@@ -157,14 +157,15 @@ public final class Q6_KFormat implements QuantFormat {
                         ShortVector q = bits.lanewise(VectorOperators.ASHR, 4 * (k >> 1)).and((short) 0xF)
                                 .or(hb.lanewise(VectorOperators.ASHR, 2 * k).and((short) 0x30)).sub((short) 32);
                         int scale = Blocks.i8(w, p + SCALES + 8 * h + l / 16 + 2 * k);
-                        QuantizedBatch.subBlock(IntDot.evens(q), IntDot.odds(q), null, null, 2, x.q,
-                                (b * QK + 128 * h + 32 * k + l) / lanes, scale, scratch, isum);
+                        IntDot.evens(q).intoArray(scratch, wf);
+                        IntDot.odds(q).intoArray(scratch, wf + lanes);
+                        QuantizedBatch.subBlock(scratch, 2, x.q, (b * QK + 128 * h + 32 * k + l) / lanes, scale);
                     }
                 }
             }
-            QuantizedBatch.scaleInto(scratch, isum, Fp16.read(w, p + D), x.d, b * size, scratch, 0);
+            QuantizedBatch.scaleInto(scratch, Fp16.read(w, p + D), x.d, b * size);
         }
-        x.finish(scratch, out, outOffset, outStride);
+        x.finish(scratch, false, out, outOffset, outStride);
     }
 
     @Override

@@ -89,14 +89,18 @@ public final class Q8_0Format implements QuantFormat {
         }
         int nb = Blocks.blocks(type(), n);
         x.check(QK, n);
-        java.util.Arrays.fill(scratch, 0, QuantizedBatch.SIZE * QuantizedBatch.LANES, 0f);
+        java.util.Arrays.fill(scratch, 0, QuantizedBatch.SCRATCH, 0f);
+        int l = QuantizedBatch.LANES, wf = QuantizedBatch.W;
         for (int b = 0; b < nb; b++) {
             long p = offset + (long) b * BYTES;
             ShortVector q0 = QuantizedBatch.run(w, p + 2), q1 = QuantizedBatch.run(w, p + 18);
-            QuantizedBatch.block(IntDot.evens(q0), IntDot.odds(q0), IntDot.evens(q1), IntDot.odds(q1), x.q, 4 * b,
-                    Fp16.read(w, p), x.d, b * QuantizedBatch.SIZE, scratch);
+            IntDot.evens(q0).intoArray(scratch, wf);
+            IntDot.odds(q0).intoArray(scratch, wf + l);
+            IntDot.evens(q1).intoArray(scratch, wf + 2 * l);
+            IntDot.odds(q1).intoArray(scratch, wf + 3 * l);
+            QuantizedBatch.block(scratch, x.q, 4 * b, Fp16.read(w, p), x.d, b * QuantizedBatch.SIZE);
         }
-        x.finish(scratch, out, outOffset, outStride);
+        x.finish(scratch, false, out, outOffset, outStride);
     }
 
     @Override

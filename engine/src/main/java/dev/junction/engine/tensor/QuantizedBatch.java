@@ -32,8 +32,10 @@ public final class QuantizedBatch {
     public static final int SIZE = 8;
     /** Lanes of the integer kernels' accumulators, and so the width of a chunk. */
     static final int LANES = IntDot.F.length();
-    /** Floats of scratch a {@link QuantFormat#dotQuantized8} call needs: accumulators, integer lanes, mins. */
-    public static final int SCRATCH = 2 * SIZE * LANES + SIZE;
+    /** Where a kernel keeps, in its scratch: the accumulators, the integer lanes, the mins, the decoded weights. */
+    static final int ACC = 0, ISUM = SIZE * LANES, MINS = 2 * SIZE * LANES, W = MINS + SIZE;
+    /** Floats of scratch a {@link QuantFormat#dotQuantized8} call needs. */
+    public static final int SCRATCH = W + 4 * LANES;
     /** Whether a run is 16 elements (256-bit vectors): the shape the batched kernels are written and bounded for. */
     static final boolean FOUR_CHUNKS = LANES == 8;
 
@@ -93,57 +95,68 @@ public final class QuantizedBatch {
         return IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p, ByteOrder.LITTLE_ENDIAN));
     }
 
-    /** The accumulators summed as {@link QuantFormat#dotQuantized} sums its own: {@code out} for each packed vector. */
-    void finish(float[] acc, float[] out, int outOffset, int outStride) {
-        for (int v = 0; v < count; v++) out[outOffset + v * outStride] = IntDot.sum(FloatVector.fromArray(IntDot.F, acc, v * LANES));
+    /** The accumulators summed as {@link QuantFormat#dotQuantized} sums its own, less {@code mins} where given. */
+    void finish(float[] scratch, boolean mins, float[] out, int outOffset, int outStride) {
+        for (int v = 0; v < count; v++) {
+            float sum = IntDot.sum(scratch, ACC + v * LANES);
+            out[outOffset + v * outStride] = mins ? sum - scratch[MINS + v] : sum;
+        }
     }
 
-    /**
-     * For each vector {@code v}, the exact lane sums of four chunks from chunk {@code k} (two runs), weights
-     * {@code w0..w3} (integers as floats), then {@code acc_v = lanes · (scale·d[db + v]) + acc_v}:
-     * one block of a Q8_0/Q4_0-style kernel. Accumulators at {@code acc[v·LANES]}.
+    /*
+     * The helpers below take the decoded weights in the scratch array, not as vectors: a helper that takes vectors
+     * runs fast only when inlined, and one shared by several kernels gets compiled on its own and is then refused
+     * for inlining ("already compiled into a big method"), its vector arguments boxed at every call.
      */
-    static void block(FloatVector w0, FloatVector w1, FloatVector w2, FloatVector w3, float[] q, int k, float scale,
-                      float[] d, int db, float[] acc) {
+
+    /**
+     * For each vector {@code v}, the exact lane sums of four chunks from chunk {@code k} (two runs), weights at
+     * {@code s[W ..]} (integers as floats), then {@code acc_v = lanes · (scale·d[db + v]) + acc_v}: one block of a
+     * Q8_0/Q4_0-style kernel.
+     */
+    static void block(float[] s, float[] q, int k, float scale, float[] d, int db) {
+        FloatVector w0 = FloatVector.fromArray(IntDot.F, s, W), w1 = FloatVector.fromArray(IntDot.F, s, W + LANES);
+        FloatVector w2 = FloatVector.fromArray(IntDot.F, s, W + 2 * LANES), w3 = FloatVector.fromArray(IntDot.F, s, W + 3 * LANES);
         for (int v = 0; v < SIZE; v++) {
             int x = (k * SIZE + v) * LANES;
-            FloatVector s = w0.mul(FloatVector.fromArray(IntDot.F, q, x));
-            s = w1.fma(FloatVector.fromArray(IntDot.F, q, x + SIZE * LANES), s);
-            s = w2.fma(FloatVector.fromArray(IntDot.F, q, x + 2 * SIZE * LANES), s);
-            s = w3.fma(FloatVector.fromArray(IntDot.F, q, x + 3 * SIZE * LANES), s);
-            FloatVector a = FloatVector.fromArray(IntDot.F, acc, v * LANES);
-            s.fma(FloatVector.broadcast(IntDot.F, scale * d[db + v]), a).intoArray(acc, v * LANES);
+            FloatVector sum = w0.mul(FloatVector.fromArray(IntDot.F, q, x));
+            sum = w1.fma(FloatVector.fromArray(IntDot.F, q, x + SIZE * LANES), sum);
+            sum = w2.fma(FloatVector.fromArray(IntDot.F, q, x + 2 * SIZE * LANES), sum);
+            sum = w3.fma(FloatVector.fromArray(IntDot.F, q, x + 3 * SIZE * LANES), sum);
+            int a = ACC + v * LANES;
+            sum.fma(FloatVector.broadcast(IntDot.F, scale * d[db + v]), FloatVector.fromArray(IntDot.F, s, a)).intoArray(s, a);
         }
     }
 
     /**
-     * For each vector {@code v}, the exact lane sums of {@code chunks} (2 or 4) chunks of weights from chunk
-     * {@code k}, times the integer sub-block scale {@code scale}, added to the integer lanes {@code isum[v·LANES]}
-     * (kept as exact floats, at {@code isum[isumOffset + v·LANES]}): one sub-block of a K-quant kernel.
+     * For each vector {@code v}, the exact lane sums of {@code chunks} (2 or 4) chunks from chunk {@code k}, weights
+     * at {@code s[W ..]}, times the integer sub-block scale, added to the integer lanes at {@code s[ISUM + v·LANES]}
+     * (exact floats): one sub-block of a K-quant kernel.
      */
-    static void subBlock(FloatVector w0, FloatVector w1, FloatVector w2, FloatVector w3, int chunks, float[] q, int k,
-                         float scale, float[] isum, int isumOffset) {
+    static void subBlock(float[] s, int chunks, float[] q, int k, float scale) {
         FloatVector sc = FloatVector.broadcast(IntDot.F, scale);
+        FloatVector w0 = FloatVector.fromArray(IntDot.F, s, W), w1 = FloatVector.fromArray(IntDot.F, s, W + LANES);
+        FloatVector w2 = FloatVector.fromArray(IntDot.F, s, W + 2 * LANES), w3 = FloatVector.fromArray(IntDot.F, s, W + 3 * LANES);
         for (int v = 0; v < SIZE; v++) {
             int x = (k * SIZE + v) * LANES;
-            FloatVector s = w0.mul(FloatVector.fromArray(IntDot.F, q, x));
-            s = w1.fma(FloatVector.fromArray(IntDot.F, q, x + SIZE * LANES), s);
+            FloatVector sum = w0.mul(FloatVector.fromArray(IntDot.F, q, x));
+            sum = w1.fma(FloatVector.fromArray(IntDot.F, q, x + SIZE * LANES), sum);
             if (chunks == 4) {
-                s = w2.fma(FloatVector.fromArray(IntDot.F, q, x + 2 * SIZE * LANES), s);
-                s = w3.fma(FloatVector.fromArray(IntDot.F, q, x + 3 * SIZE * LANES), s);
+                sum = w2.fma(FloatVector.fromArray(IntDot.F, q, x + 2 * SIZE * LANES), sum);
+                sum = w3.fma(FloatVector.fromArray(IntDot.F, q, x + 3 * SIZE * LANES), sum);
             }
-            int i = isumOffset + v * LANES;
-            s.fma(sc, FloatVector.fromArray(IntDot.F, isum, i)).intoArray(isum, i);
+            int i = ISUM + v * LANES;
+            sum.fma(sc, FloatVector.fromArray(IntDot.F, s, i)).intoArray(s, i);
         }
     }
 
     /** {@code acc_v = isum_v · (scale·d[db + v]) + acc_v} for every vector, then the integer lanes cleared. */
-    static void scaleInto(float[] isum, int isumOffset, float scale, float[] d, int db, float[] acc, int accOffset) {
+    static void scaleInto(float[] s, float scale, float[] d, int db) {
         for (int v = 0; v < SIZE; v++) {
-            int a = accOffset + v * LANES, i = isumOffset + v * LANES;
-            FloatVector.fromArray(IntDot.F, isum, i).fma(FloatVector.broadcast(IntDot.F, scale * d[db + v]),
-                    FloatVector.fromArray(IntDot.F, acc, a)).intoArray(acc, a);
+            int a = ACC + v * LANES, i = ISUM + v * LANES;
+            FloatVector.fromArray(IntDot.F, s, i).fma(FloatVector.broadcast(IntDot.F, scale * d[db + v]),
+                    FloatVector.fromArray(IntDot.F, s, a)).intoArray(s, a);
         }
-        Arrays.fill(isum, isumOffset, isumOffset + SIZE * LANES, 0f);
+        Arrays.fill(s, ISUM, ISUM + SIZE * LANES, 0f);
     }
 }
