@@ -28,13 +28,19 @@ public final class MatMul implements Parallel.RangeBody {
     /** Rows per tile: 16–40 KiB of weights, which stay in L1/L2 while the batch's groups run over them. */
     private static final int ROW_TILE = 16;
     /**
+     * Columns per block of the batched kernels: a group's 8-bit vectors, as floats, take 16 KiB of them and stay in L1
+     * while the tile's rows go past. A multiple of every block size.
+     */
+    private static final int COL_BLOCK = 512;
+    /**
      * A group padded with zero vectors costs as much as a full one, about four and a half single products on AVX2
      * (MatMulBench), so a remainder smaller than this goes one vector at a time.
      */
     static final int GROUP_FROM = 5;
     private static final int SIZE = QuantizedBatch.SIZE;
-    /** Per worker thread: the batched kernels' accumulators. */
+    /** Per worker thread: the batched kernels' scratch, and the tile's state between column blocks. */
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[QuantizedBatch.SCRATCH]);
+    private static final ThreadLocal<float[]> STATE = ThreadLocal.withInitial(() -> new float[ROW_TILE * QuantizedBatch.STATE]);
 
     private final boolean exact;
     private QuantizedActivations[] quantized32 = new QuantizedActivations[0], quantized256 = quantized32;
@@ -107,6 +113,7 @@ public final class MatMul implements Parallel.RangeBody {
 
     /** Lays out the batch's groups for {@link QuantFormat#dotQuantized8}. */
     private void pack() {
+        if (!format.batchesQuantized()) return;
         groups = batch / SIZE + (batch % SIZE >= GROUP_FROM ? 1 : 0);
         if (packed.length < groups) {
             QuantizedBatch[] grown = java.util.Arrays.copyOf(packed, groups);
@@ -118,13 +125,18 @@ public final class MatMul implements Parallel.RangeBody {
 
     @Override
     public void run(int from, int to) {
-        float[] scratch = SCRATCH.get();
+        float[] scratch = SCRATCH.get(), state = STATE.get();
         for (int tile = from; tile < to; tile += ROW_TILE) {
-            int tileEnd = Math.min(to, tile + ROW_TILE);
+            int tileEnd = Math.min(to, tile + ROW_TILE), rows = tileEnd - tile;
             for (int g = 0; g < groups; g++) {
-                int o = outOffset + g * SIZE * outStride;
-                for (int r = tile; r < tileEnd; r++) {
-                    format.dotQuantized8(weights, r * rowBytes, packed[g], cols, scratch, out, o + r, outStride);
+                java.util.Arrays.fill(state, 0, rows * QuantizedBatch.STATE, 0f);
+                for (int c = 0; c < cols; c += COL_BLOCK) {
+                    format.dotQuantized8(weights, tile * rowBytes, rowBytes, rows, packed[g], c, Math.min(cols, c + COL_BLOCK),
+                            state, scratch);
+                }
+                for (int v = 0; v < packed[g].count(); v++) {
+                    int o = outOffset + (g * SIZE + v) * outStride + tile;
+                    for (int r = 0; r < rows; r++) out[o + r] = QuantizedBatch.result(state, r, v);
                 }
             }
             int t = groups * SIZE;

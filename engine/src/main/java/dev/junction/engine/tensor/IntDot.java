@@ -91,6 +91,7 @@ final class IntDot {
 
     /** The lanes of {@code v} summed in a fixed pairwise order, as {@link Simd#sum} ({@code F} has 4 or 8 lanes). */
     static float sum(FloatVector v) {
+        v = FloatVector.zero(F).add(v); // a receiver of known shape: the steps below then inline as intrinsics
         if (F.length() > 4) v = v.add(v.rearrange(SWAP4));
         v = v.add(v.rearrange(SWAP2));
         return v.add(v.rearrange(SWAP1)).lane(0);

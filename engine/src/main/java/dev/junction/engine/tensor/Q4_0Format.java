@@ -87,27 +87,29 @@ public final class Q4_0Format implements QuantFormat {
 
     /** {@link QuantizedBatch#block} per block; the lanes are at most 4·8·127 in magnitude. */
     @Override
-    public void dotQuantized8(MemorySegment w, long offset, QuantizedBatch x, int n, float[] scratch, float[] out,
-                              int outOffset, int outStride) {
-        if (!QuantizedBatch.FOUR_CHUNKS) {
-            QuantFormat.super.dotQuantized8(w, offset, x, n, scratch, out, outOffset, outStride);
-            return;
-        }
-        int nb = Blocks.blocks(type(), n);
-        x.check(QK, n);
-        java.util.Arrays.fill(scratch, 0, QuantizedBatch.SCRATCH, 0f);
+    public void dotQuantized8(MemorySegment w, long offset, long rowBytes, int rows, QuantizedBatch x, int from, int to,
+                              float[] state, float[] scratch) {
+        x.check(QK, to);
         int l = QuantizedBatch.LANES, wf = QuantizedBatch.W;
-        for (int b = 0; b < nb; b++) {
-            long p = offset + (long) b * BYTES;
-            ShortVector q = QuantizedBatch.run(w, p + 2); // the integer kernel's nibbles, in 16-bit lanes
-            ShortVector lo = q.and((short) 0xF).sub((short) 8), hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).sub((short) 8);
-            IntDot.evens(lo).intoArray(scratch, wf);
-            IntDot.odds(lo).intoArray(scratch, wf + l);
-            IntDot.evens(hi).intoArray(scratch, wf + 2 * l);
-            IntDot.odds(hi).intoArray(scratch, wf + 3 * l);
-            QuantizedBatch.block(scratch, x.q, 4 * b, Fp16.read(w, p), x.d, b * QuantizedBatch.SIZE);
+        for (int r = 0; r < rows; r++) {
+            QuantizedBatch.load(state, r, scratch);
+            for (int b = from / QK; b < to / QK; b++) {
+                long p = offset + r * rowBytes + (long) b * BYTES;
+                ShortVector q = QuantizedBatch.run(w, p + 2); // the integer kernel's nibbles, in 16-bit lanes
+                ShortVector lo = q.and((short) 0xF).sub((short) 8), hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).sub((short) 8);
+                IntDot.evens(lo).intoArray(scratch, wf);
+                IntDot.odds(lo).intoArray(scratch, wf + l);
+                IntDot.evens(hi).intoArray(scratch, wf + 2 * l);
+                IntDot.odds(hi).intoArray(scratch, wf + 3 * l);
+                QuantizedBatch.block(scratch, x.q, 4 * b, Fp16.read(w, p), x.d, b * QuantizedBatch.SIZE);
+            }
+            QuantizedBatch.store(scratch, state, r);
         }
-        x.finish(scratch, false, out, outOffset, outStride);
+    }
+
+    @Override
+    public boolean batchesQuantized() {
+        return QuantizedBatch.FOUR_CHUNKS; // the kernel above is written for blocks of four chunks (256-bit vectors)
     }
 
     @Override

@@ -117,42 +117,44 @@ public final class Q4_KFormat implements QuantFormat {
      * exact. The mins are the integer kernel's scalar steps, one vector per lane.
      */
     @Override
-    public void dotQuantized8(MemorySegment w, long offset, QuantizedBatch x, int n, float[] scratch, float[] out,
-                              int outOffset, int outStride) {
-        if (!QuantizedBatch.FOUR_CHUNKS) {
-            QuantFormat.super.dotQuantized8(w, offset, x, n, scratch, out, outOffset, outStride);
-            return;
-        }
-        int nb = Blocks.blocks(type(), n);
-        x.check(QK, n);
+    public void dotQuantized8(MemorySegment w, long offset, long rowBytes, int rows, QuantizedBatch x, int from, int to,
+                              float[] state, float[] scratch) {
+        x.check(QK, to);
         int size = QuantizedBatch.SIZE, lanes = QuantizedBatch.LANES, wf = QuantizedBatch.W, mins = QuantizedBatch.MINS;
-        java.util.Arrays.fill(scratch, 0, QuantizedBatch.SCRATCH, 0f);
-        for (int b = 0; b < nb; b++) {
-            long p = offset + (long) b * BYTES;
-            long sc = KQuants.scales(w, p + 4);
-            for (int sub = 0; sub < 8; sub++) {
-                long q = p + 16 + 32 * (sub / 2);
-                int shift = 4 * (sub & 1); // low nibbles, then high
-                ShortVector n0 = QuantizedBatch.run(w, q).lanewise(VectorOperators.ASHR, shift).and((short) 0xF);
-                ShortVector n1 = QuantizedBatch.run(w, q + 16).lanewise(VectorOperators.ASHR, shift).and((short) 0xF);
-                IntDot.evens(n0).intoArray(scratch, wf);
-                IntDot.odds(n0).intoArray(scratch, wf + lanes);
-                IntDot.evens(n1).intoArray(scratch, wf + 2 * lanes);
-                IntDot.odds(n1).intoArray(scratch, wf + 3 * lanes);
-                QuantizedBatch.subBlock(scratch, 4, x.q, (b * QK + 32 * sub) / lanes, KQuants.at(sc, sub));
+        for (int r = 0; r < rows; r++) {
+            QuantizedBatch.load(state, r, scratch);
+            for (int b = from / QK; b < to / QK; b++) {
+                long p = offset + r * rowBytes + (long) b * BYTES;
+                long sc = KQuants.scales(w, p + 4);
+                for (int sub = 0; sub < 8; sub++) {
+                    long q = p + 16 + 32 * (sub / 2);
+                    int shift = 4 * (sub & 1); // low nibbles, then high
+                    ShortVector n0 = QuantizedBatch.run(w, q).lanewise(VectorOperators.ASHR, shift).and((short) 0xF);
+                    ShortVector n1 = QuantizedBatch.run(w, q + 16).lanewise(VectorOperators.ASHR, shift).and((short) 0xF);
+                    IntDot.evens(n0).intoArray(scratch, wf);
+                    IntDot.odds(n0).intoArray(scratch, wf + lanes);
+                    IntDot.evens(n1).intoArray(scratch, wf + 2 * lanes);
+                    IntDot.odds(n1).intoArray(scratch, wf + 3 * lanes);
+                    QuantizedBatch.subBlock(scratch, 4, x.q, (b * QK + 32 * sub) / lanes, KQuants.at(sc, sub));
+                }
+                QuantizedBatch.scaleInto(scratch, Fp16.read(w, p), x.d, b * size);
+                // the mins for the eight vectors at once, lane v doing the integer kernel's scalar steps for vector v
+                long mn = KQuants.mins(w, p + 4);
+                IntVector summ = IntVector.zero(IntDot.I);
+                for (int j = 0; j < 8; j++) {
+                    summ = summ.add(IntVector.fromArray(IntDot.I, x.sums32, (8 * b + j) * size).mul(KQuants.at(mn, j)));
+                }
+                FloatVector m = FloatVector.broadcast(IntDot.F, Fp16.read(w, p + 2)).mul(FloatVector.fromArray(IntDot.F, x.d, b * size))
+                        .mul((FloatVector) summ.convert(VectorOperators.I2F, 0));
+                FloatVector.fromArray(IntDot.F, scratch, mins).add(m).intoArray(scratch, mins);
             }
-            QuantizedBatch.scaleInto(scratch, Fp16.read(w, p), x.d, b * size);
-            // the mins for the eight vectors at once, lane v doing the integer kernel's scalar steps for vector v
-            long mn = KQuants.mins(w, p + 4);
-            IntVector summ = IntVector.zero(IntDot.I);
-            for (int j = 0; j < 8; j++) {
-                summ = summ.add(IntVector.fromArray(IntDot.I, x.sums32, (8 * b + j) * size).mul(KQuants.at(mn, j)));
-            }
-            FloatVector m = FloatVector.broadcast(IntDot.F, Fp16.read(w, p + 2)).mul(FloatVector.fromArray(IntDot.F, x.d, b * size))
-                    .mul((FloatVector) summ.convert(VectorOperators.I2F, 0));
-            FloatVector.fromArray(IntDot.F, scratch, mins).add(m).intoArray(scratch, mins);
+            QuantizedBatch.store(scratch, state, r);
         }
-        x.finish(scratch, true, out, outOffset, outStride);
+    }
+
+    @Override
+    public boolean batchesQuantized() {
+        return QuantizedBatch.FOUR_CHUNKS; // the kernel above is written for blocks of four chunks (256-bit vectors)
     }
 
     @Override

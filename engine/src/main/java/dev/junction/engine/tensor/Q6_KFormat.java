@@ -136,36 +136,38 @@ public final class Q6_KFormat implements QuantFormat {
      * super-block stays below {@code 16·128·(2·32·127) < 2^24}, so it is exact.
      */
     @Override
-    public void dotQuantized8(MemorySegment w, long offset, QuantizedBatch x, int n, float[] scratch, float[] out,
-                              int outOffset, int outStride) {
-        if (!QuantizedBatch.FOUR_CHUNKS) {
-            QuantFormat.super.dotQuantized8(w, offset, x, n, scratch, out, outOffset, outStride);
-            return;
-        }
-        int nb = Blocks.blocks(type(), n);
-        x.check(QK, n);
+    public void dotQuantized8(MemorySegment w, long offset, long rowBytes, int rows, QuantizedBatch x, int from, int to,
+                              float[] state, float[] scratch) {
+        x.check(QK, to);
         int size = QuantizedBatch.SIZE, lanes = QuantizedBatch.LANES, wf = QuantizedBatch.W;
-        java.util.Arrays.fill(scratch, 0, QuantizedBatch.SCRATCH, 0f);
-        for (int b = 0; b < nb; b++) {
-            long p = offset + (long) b * BYTES;
-            for (int h = 0; h < 2; h++) {
-                for (int l = 0; l < 32; l += 16) {
-                    // as the integer kernel's group(): the high bits moved to bits 4-5, then two more per k
-                    ShortVector hb = QuantizedBatch.run(w, p + QH + 32 * h + l).lanewise(VectorOperators.LSHL, 4);
-                    for (int k = 0; k < 4; k++) {
-                        ShortVector bits = QuantizedBatch.run(w, p + 64 * h + l + 32 * (k & 1));
-                        ShortVector q = bits.lanewise(VectorOperators.ASHR, 4 * (k >> 1)).and((short) 0xF)
-                                .or(hb.lanewise(VectorOperators.ASHR, 2 * k).and((short) 0x30)).sub((short) 32);
-                        int scale = Blocks.i8(w, p + SCALES + 8 * h + l / 16 + 2 * k);
-                        IntDot.evens(q).intoArray(scratch, wf);
-                        IntDot.odds(q).intoArray(scratch, wf + lanes);
-                        QuantizedBatch.subBlock(scratch, 2, x.q, (b * QK + 128 * h + 32 * k + l) / lanes, scale);
+        for (int r = 0; r < rows; r++) {
+            QuantizedBatch.load(state, r, scratch);
+            for (int b = from / QK; b < to / QK; b++) {
+                long p = offset + r * rowBytes + (long) b * BYTES;
+                for (int h = 0; h < 2; h++) {
+                    for (int l = 0; l < 32; l += 16) {
+                        // as the integer kernel's group(): the high bits moved to bits 4-5, then two more per k
+                        ShortVector hb = QuantizedBatch.run(w, p + QH + 32 * h + l).lanewise(VectorOperators.LSHL, 4);
+                        for (int k = 0; k < 4; k++) {
+                            ShortVector bits = QuantizedBatch.run(w, p + 64 * h + l + 32 * (k & 1));
+                            ShortVector q = bits.lanewise(VectorOperators.ASHR, 4 * (k >> 1)).and((short) 0xF)
+                                    .or(hb.lanewise(VectorOperators.ASHR, 2 * k).and((short) 0x30)).sub((short) 32);
+                            int scale = Blocks.i8(w, p + SCALES + 8 * h + l / 16 + 2 * k);
+                            IntDot.evens(q).intoArray(scratch, wf);
+                            IntDot.odds(q).intoArray(scratch, wf + lanes);
+                            QuantizedBatch.subBlock(scratch, 2, x.q, (b * QK + 128 * h + 32 * k + l) / lanes, scale);
+                        }
                     }
                 }
+                QuantizedBatch.scaleInto(scratch, Fp16.read(w, p + D), x.d, b * size);
             }
-            QuantizedBatch.scaleInto(scratch, Fp16.read(w, p + D), x.d, b * size);
+            QuantizedBatch.store(scratch, state, r);
         }
-        x.finish(scratch, false, out, outOffset, outStride);
+    }
+
+    @Override
+    public boolean batchesQuantized() {
+        return QuantizedBatch.FOUR_CHUNKS; // the kernel above is written for blocks of four chunks (256-bit vectors)
     }
 
     @Override

@@ -55,14 +55,22 @@ public interface QuantFormat {
         throw new UnsupportedOperationException(type() + " multiplies float activations");
     }
 
+    /** Whether {@link #dotQuantized8} has a kernel here; where not, batches go one vector at a time. */
+    default boolean batchesQuantized() {
+        return false;
+    }
+
     /**
-     * {@link #dotQuantized} of one row with each vector of {@code x}: {@code out[outOffset + v·outStride]} for
-     * {@code v < x.count()}, the same bits as {@code dotQuantized(w, offset, x.vector(v), n)} but reading and
-     * unpacking the row once. {@code scratch} holds at least {@link QuantizedBatch#SCRATCH} floats.
+     * {@link #dotQuantized} of {@code rows} rows (row {@code r} at {@code offset + r·rowBytes}) with every vector of
+     * {@code x}, reading and unpacking each weight block once for all of them: continues the rows' accumulators in
+     * {@code state} ({@link QuantizedBatch#STATE} floats per row, zeros to begin with) over the columns
+     * {@code [from, to)}, a whole number of blocks, so that a caller can walk the columns in blocks that keep the
+     * vectors in L1. {@link QuantizedBatch#result} then gives the same bits as {@code dotQuantized} per vector.
+     * {@code scratch} holds {@link QuantizedBatch#SCRATCH} floats. Only where {@link #batchesQuantized()}.
      */
-    default void dotQuantized8(MemorySegment w, long offset, QuantizedBatch x, int n, float[] scratch, float[] out,
-                               int outOffset, int outStride) {
-        for (int v = 0; v < x.count(); v++) out[outOffset + v * outStride] = dotQuantized(w, offset, x.vector(v), n);
+    default void dotQuantized8(MemorySegment w, long offset, long rowBytes, int rows, QuantizedBatch x, int from, int to,
+                               float[] state, float[] scratch) {
+        throw new UnsupportedOperationException(type() + " has no batched kernel");
     }
 
     /** The plain scalar {@link #dotQuantized}, with integer sums per block as ggml's scalar {@code vec_dot}: its oracle. */

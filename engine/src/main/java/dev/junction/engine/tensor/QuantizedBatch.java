@@ -36,6 +36,8 @@ public final class QuantizedBatch {
     static final int ACC = 0, ISUM = SIZE * LANES, MINS = 2 * SIZE * LANES, W = MINS + SIZE;
     /** Floats of scratch a {@link QuantFormat#dotQuantized8} call needs. */
     public static final int SCRATCH = W + 4 * LANES;
+    /** Floats of state per row between column blocks: the accumulators, then the mins. */
+    public static final int STATE = SIZE * LANES + SIZE;
     /** Whether a run is 16 elements (256-bit vectors): the shape the batched kernels are written and bounded for. */
     static final boolean FOUR_CHUNKS = LANES == 8;
 
@@ -95,12 +97,27 @@ public final class QuantizedBatch {
         return IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p, ByteOrder.LITTLE_ENDIAN));
     }
 
-    /** The accumulators summed as {@link QuantFormat#dotQuantized} sums its own, less {@code mins} where given. */
-    void finish(float[] scratch, boolean mins, float[] out, int outOffset, int outStride) {
-        for (int v = 0; v < count; v++) {
-            float sum = IntDot.sum(scratch, ACC + v * LANES);
-            out[outOffset + v * outStride] = mins ? sum - scratch[MINS + v] : sum;
-        }
+    /**
+     * The product of row {@code row} with vector {@code v} once its state has seen every column: the accumulator's
+     * lanes summed and the mins taken off, as {@link QuantFormat#dotQuantized} finishes (no mins: zero, which takes
+     * nothing off, not even a sign).
+     */
+    public static float result(float[] state, int row, int v) {
+        int s = row * STATE;
+        return IntDot.sum(state, s + v * LANES) - state[s + SIZE * LANES + v];
+    }
+
+    /** Row {@code row}'s state into the kernel's scratch (accumulators and mins), its integer lanes cleared. */
+    static void load(float[] state, int row, float[] scratch) {
+        System.arraycopy(state, row * STATE, scratch, ACC, SIZE * LANES);
+        System.arraycopy(state, row * STATE + SIZE * LANES, scratch, MINS, SIZE);
+        Arrays.fill(scratch, ISUM, ISUM + SIZE * LANES, 0f);
+    }
+
+    /** The kernel's scratch back into row {@code row}'s state. */
+    static void store(float[] scratch, float[] state, int row) {
+        System.arraycopy(scratch, ACC, state, row * STATE, SIZE * LANES);
+        System.arraycopy(scratch, MINS, state, row * STATE + SIZE * LANES, SIZE);
     }
 
     /*

@@ -40,6 +40,7 @@ final class Simd {
      * The shuffles are constants, so the JIT turns each step into one permute and one add.
      */
     static float sum(FloatVector v) {
+        v = FloatVector.zero(F).add(v); // a receiver of known shape: the steps below then inline as intrinsics
         if (FL > 8) v = v.add(v.rearrange(SWAP8));
         if (FL > 4) v = v.add(v.rearrange(SWAP4));
         v = v.add(v.rearrange(SWAP2));
