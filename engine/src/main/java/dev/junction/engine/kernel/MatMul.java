@@ -40,7 +40,8 @@ public final class MatMul implements Parallel.RangeBody {
     private static final int SIZE = QuantizedBatch.SIZE;
     /** Per worker thread: the batched kernels' scratch, and the tile's state between column blocks. */
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[QuantizedBatch.SCRATCH]);
-    private static final ThreadLocal<float[]> STATE = ThreadLocal.withInitial(() -> new float[ROW_TILE * QuantizedBatch.STATE]);
+    private static final ThreadLocal<float[]> STATE = ThreadLocal.withInitial(
+            () -> new float[ROW_TILE * Math.max(QuantizedBatch.STATE, QuantFormat.FLOAT_STATE)]);
 
     private final boolean exact;
     private QuantizedActivations[] quantized32 = new QuantizedActivations[0], quantized256 = quantized32;
@@ -140,11 +141,20 @@ public final class MatMul implements Parallel.RangeBody {
                 }
             }
             int t = groups * SIZE;
-            if (quantized == null) { // float activations: four vectors at a time
+            if (quantized == null && format.batchesFloat()) { // float activations: four vectors at a time
                 for (; t + 4 <= batch; t += 4) {
-                    int o = outOffset + t * outStride;
-                    for (int r = tile; r < tileEnd; r++) {
-                        format.dot4(weights, r * rowBytes, x, t * xStride, xStride, cols, out, o + r, outStride);
+                    java.util.Arrays.fill(state, 0, rows * QuantFormat.FLOAT_STATE, 0f);
+                    int chunked = QuantFormat.dotChunked(cols);
+                    for (int c = 0; c < chunked; c += COL_BLOCK) {
+                        format.dot4(weights, tile * rowBytes, rowBytes, rows, x, t * xStride, xStride, c,
+                                Math.min(chunked, c + COL_BLOCK), state);
+                    }
+                    for (int v = 0; v < 4; v++) {
+                        int o = outOffset + (t + v) * outStride + tile;
+                        for (int r = 0; r < rows; r++) {
+                            out[o + r] = format.dotResult(weights, (tile + r) * rowBytes, x, (t + v) * xStride, cols, state,
+                                    r * QuantFormat.FLOAT_STATE, v);
+                        }
                     }
                 }
             }

@@ -44,32 +44,54 @@ public final class F32Format implements QuantFormat {
     }
 
     /**
-     * {@link #dot} of one row with four vectors, each weight chunk widened once: the same two accumulators per
-     * vector, the same steps, the same bits.
+     * {@link #dot} of rows with four vectors, each weight chunk widened once: the same two accumulators per vector,
+     * the same steps, the same bits.
      */
     @Override
-    public void dot4(MemorySegment w, long offset, float[] x, int xOffset, int xStride, int n, float[] out, int outOffset,
-                     int outStride) {
+    public void dot4(MemorySegment w, long offset, long rowBytes, int rows, float[] x, int xOffset, int xStride, int from,
+                     int to, float[] state) {
         int fl = Simd.FL;
         int x0 = xOffset, x1 = x0 + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
-        FloatVector a0 = FloatVector.zero(Simd.F), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
-        int i = 0;
-        for (; i + 2 * fl <= n; i += 2 * fl) {
-            FloatVector w0 = FloatVector.fromMemorySegment(Simd.F, w, offset + 4L * i, ByteOrder.LITTLE_ENDIAN);
-            FloatVector w1 = FloatVector.fromMemorySegment(Simd.F, w, offset + 4L * (i + fl), ByteOrder.LITTLE_ENDIAN);
-            a0 = w0.fma(FloatVector.fromArray(Simd.F, x, x0 + i), a0);
-            b0 = w1.fma(FloatVector.fromArray(Simd.F, x, x0 + i + fl), b0);
-            a1 = w0.fma(FloatVector.fromArray(Simd.F, x, x1 + i), a1);
-            b1 = w1.fma(FloatVector.fromArray(Simd.F, x, x1 + i + fl), b1);
-            a2 = w0.fma(FloatVector.fromArray(Simd.F, x, x2 + i), a2);
-            b2 = w1.fma(FloatVector.fromArray(Simd.F, x, x2 + i + fl), b2);
-            a3 = w0.fma(FloatVector.fromArray(Simd.F, x, x3 + i), a3);
-            b3 = w1.fma(FloatVector.fromArray(Simd.F, x, x3 + i + fl), b3);
+        for (int r = 0; r < rows; r++) {
+            long row = offset + r * rowBytes;
+            int s = r * FLOAT_STATE;
+            FloatVector a0 = FloatVector.fromArray(Simd.F, state, s), b0 = FloatVector.fromArray(Simd.F, state, s + fl);
+            FloatVector a1 = FloatVector.fromArray(Simd.F, state, s + 2 * fl), b1 = FloatVector.fromArray(Simd.F, state, s + 3 * fl);
+            FloatVector a2 = FloatVector.fromArray(Simd.F, state, s + 4 * fl), b2 = FloatVector.fromArray(Simd.F, state, s + 5 * fl);
+            FloatVector a3 = FloatVector.fromArray(Simd.F, state, s + 6 * fl), b3 = FloatVector.fromArray(Simd.F, state, s + 7 * fl);
+            for (int i = from; i < to; i += 2 * fl) {
+                FloatVector w0 = FloatVector.fromMemorySegment(Simd.F, w, row + 4L * i, ByteOrder.LITTLE_ENDIAN);
+                FloatVector w1 = FloatVector.fromMemorySegment(Simd.F, w, row + 4L * (i + fl), ByteOrder.LITTLE_ENDIAN);
+                a0 = w0.fma(FloatVector.fromArray(Simd.F, x, x0 + i), a0);
+                b0 = w1.fma(FloatVector.fromArray(Simd.F, x, x0 + i + fl), b0);
+                a1 = w0.fma(FloatVector.fromArray(Simd.F, x, x1 + i), a1);
+                b1 = w1.fma(FloatVector.fromArray(Simd.F, x, x1 + i + fl), b1);
+                a2 = w0.fma(FloatVector.fromArray(Simd.F, x, x2 + i), a2);
+                b2 = w1.fma(FloatVector.fromArray(Simd.F, x, x2 + i + fl), b2);
+                a3 = w0.fma(FloatVector.fromArray(Simd.F, x, x3 + i), a3);
+                b3 = w1.fma(FloatVector.fromArray(Simd.F, x, x3 + i + fl), b3);
+            }
+            a0.intoArray(state, s);
+            b0.intoArray(state, s + fl);
+            a1.intoArray(state, s + 2 * fl);
+            b1.intoArray(state, s + 3 * fl);
+            a2.intoArray(state, s + 4 * fl);
+            b2.intoArray(state, s + 5 * fl);
+            a3.intoArray(state, s + 6 * fl);
+            b3.intoArray(state, s + 7 * fl);
         }
-        out[outOffset] = tail(w, offset, x, x0, i, n, Simd.sum(a0.add(b0)));
-        out[outOffset + outStride] = tail(w, offset, x, x1, i, n, Simd.sum(a1.add(b1)));
-        out[outOffset + 2 * outStride] = tail(w, offset, x, x2, i, n, Simd.sum(a2.add(b2)));
-        out[outOffset + 3 * outStride] = tail(w, offset, x, x3, i, n, Simd.sum(a3.add(b3)));
+    }
+
+    @Override
+    public boolean batchesFloat() {
+        return true;
+    }
+
+    @Override
+    public float dotResult(MemorySegment w, long rowOffset, float[] x, int xOffset, int n, float[] state, int s, int v) {
+        FloatVector acc0 = FloatVector.fromArray(Simd.F, state, s + 2 * v * Simd.FL);
+        FloatVector acc1 = FloatVector.fromArray(Simd.F, state, s + (2 * v + 1) * Simd.FL);
+        return tail(w, rowOffset, x, xOffset, QuantFormat.dotChunked(n), n, Simd.sum(acc0.add(acc1)));
     }
 
     /** {@code sum} plus the products of elements {@code [from, n)} in order: the scalar end of {@link #dot}. */

@@ -29,13 +29,35 @@ public interface QuantFormat {
      */
     float dot(MemorySegment w, long offset, float[] x, int xOffset, int n);
 
+    /** Whether {@link #dot4} has a kernel here; where not, float batches go one vector at a time. */
+    default boolean batchesFloat() {
+        return false;
+    }
+
     /**
-     * {@link #dot} of one row with four vectors ({@code x[xOffset + v·xStride ..]}, {@code v < 4}) into
-     * {@code out[outOffset + v·outStride]}: the same bits as four calls, faster where the format reads its row once.
+     * {@link #dot} of {@code rows} rows (row {@code r} at {@code offset + r·rowBytes}) with four vectors
+     * ({@code x[xOffset + v·xStride ..]}), each weight chunk widened once for the four: continues {@code dot}'s own
+     * accumulators, kept in {@code state} ({@link #FLOAT_STATE} floats per row, zeros to begin with), over the
+     * columns {@code [from, to)} (multiples of {@code 2·LANES}, the last block ending at {@link #dotChunked}), so
+     * that a caller can walk the columns in blocks that keep the vectors in L1. {@link #dotResult} then gives the
+     * same bits as {@code dot}. Only where {@link #batchesFloat()}.
      */
-    default void dot4(MemorySegment w, long offset, float[] x, int xOffset, int xStride, int n, float[] out,
-                      int outOffset, int outStride) {
-        for (int v = 0; v < 4; v++) out[outOffset + v * outStride] = dot(w, offset, x, xOffset + v * xStride, n);
+    default void dot4(MemorySegment w, long offset, long rowBytes, int rows, float[] x, int xOffset, int xStride, int from,
+                      int to, float[] state) {
+        throw new UnsupportedOperationException(type() + " has no batched float kernel");
+    }
+
+    /** Floats of {@link #dot4} state per row: two accumulators for each of four vectors. */
+    int FLOAT_STATE = 8 * Simd.FL;
+
+    /** The columns of {@code n} that {@link #dot} covers with vectors; the rest is its scalar tail. */
+    static int dotChunked(int n) {
+        return n - n % (2 * Simd.FL);
+    }
+
+    /** The product of a row with vector {@code v} from its {@link #dot4} state at {@code state[s ..]}: as {@code dot} ends. */
+    default float dotResult(MemorySegment w, long rowOffset, float[] x, int xOffset, int n, float[] state, int s, int v) {
+        throw new UnsupportedOperationException(type() + " has no batched float kernel");
     }
 
     /**
