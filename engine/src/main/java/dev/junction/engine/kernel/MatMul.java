@@ -2,48 +2,52 @@ package dev.junction.engine.kernel;
 
 import dev.junction.engine.tensor.QuantFormat;
 import dev.junction.engine.tensor.QuantizedActivations;
+import dev.junction.engine.tensor.QuantizedBatch;
 
 import java.lang.foreign.MemorySegment;
 
 /**
  * Weight matrix × a batch of activation vectors: {@code out[t][r] = row(r) · x[t]}. Rows are split over the threads;
- * within a thread a tile of rows is multiplied with every vector of the batch before moving on, so a weight block
- * read from memory is reused from cache for the whole batch (prompt processing, batched decoding) — with a batch of
- * one this is the plain matrix-vector product of token generation.
+ * within a thread a tile of rows is multiplied with every vector of the batch before moving on, so the tile's
+ * weights are read from memory once for the whole batch.
+ *
+ * <p><b>Batch-invariant.</b> A row's product with a vector is the same bits whether the vector comes alone (token
+ * generation), with others (batched decoding) or in a prompt chunk, and whatever the other vectors are: every
+ * product is the single-vector kernel's ({@link QuantFormat#dotQuantized}, {@link QuantFormat#dot}) or a batched
+ * kernel proven to give its bits ({@link QuantFormat#dotQuantized8}, see {@link QuantizedBatch}). Batches go in
+ * groups of {@link QuantizedBatch#SIZE} vectors, each weight block unpacked once per group; a remainder of fewer
+ * than {@link #GROUP_FROM} vectors goes one vector at a time.
  *
  * <p>Like llama.cpp, block-quantized weights meet activations quantized to 8 bits once per product (integer
- * multiply-adds, one float conversion per block); {@code exact} instances keep float activations instead, which
- * is what tests compare against plain float references.
+ * products, one float conversion per block); {@code exact} instances keep float activations instead, which is
+ * what tests compare against plain float references.
  *
  * <p>Reusable and allocation-free once warm: one instance per driving thread, its fields set for each call.
  */
 public final class MatMul implements Parallel.RangeBody {
-    /** Rows per tile: about 16–40 KiB of weights, which stays in L1/L2 while the batch runs over it. */
+    /** Rows per tile: 16–40 KiB of weights, which stay in L1/L2 while the batch's groups run over them. */
     private static final int ROW_TILE = 16;
     /**
-     * From this batch size on, a tile of rows is expanded to floats once and every vector of the batch is
-     * multiplied with the float copy: the expansion is paid once per tile instead of once per vector, and the
-     * products become plain FMAs that reuse each loaded weight several times (3× faster decoding of 8 F16
-     * sequences than one dot per row and vector).
+     * Columns per block of the batched kernels: a group's 8-bit vectors, as floats, take 16 KiB of them and stay in L1
+     * while the tile's rows go past. A multiple of every block size.
      */
-    private static final int EXPAND_FROM_BATCH = 4;
+    private static final int COL_BLOCK = 512;
     /**
-     * The same for weights that meet 8-bit activations: there a last-bit difference between the two paths can flip
-     * an activation's rounding, so decode batches (up to 15 sequences) keep the per-row integer kernel of a single
-     * token and a sequence's numbers do not depend on what it is batched with; only prompt chunks expand. Measured,
-     * both paths decode 8 sequences equally fast today.
+     * A group padded with zero vectors costs as much as a full one, about four and a half single products on AVX2
+     * (MatMulBench), so a remainder smaller than this goes one vector at a time.
      */
-    private static final int EXPAND_QUANTIZED_FROM_BATCH = 16;
-    /** Columns per expanded tile: a multiple of every block size (32 and 256 elements). */
-    private static final int COL_BLOCK = 256;
-    /** Per worker thread: a float copy of the current tile. */
-    private static final ThreadLocal<float[]> TILE = ThreadLocal.withInitial(() -> new float[0]);
+    static final int GROUP_FROM = 5;
+    private static final int SIZE = QuantizedBatch.SIZE;
+    /** Per worker thread: the batched kernels' scratch, and the tile's state between column blocks. */
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[QuantizedBatch.SCRATCH]);
+    private static final ThreadLocal<float[]> STATE = ThreadLocal.withInitial(
+            () -> new float[ROW_TILE * Math.max(QuantizedBatch.STATE, QuantFormat.FLOAT_STATE)]);
 
     private final boolean exact;
     private QuantizedActivations[] quantized32 = new QuantizedActivations[0], quantized256 = quantized32;
     private QuantizedActivations[] quantized; // the set in use for this call, one per vector of the batch
-    private float[] roundTripped = new float[0];
-    private boolean expand; // this call takes the expanded-tile path
+    private QuantizedBatch[] packed = new QuantizedBatch[0];
+    private int groups; // packed groups in use for this call
 
     private QuantFormat format;
     private MemorySegment weights;
@@ -78,11 +82,10 @@ public final class MatMul implements Parallel.RangeBody {
         this.outOffset = outOffset;
         this.outStride = outStride;
         this.quantized = null;
-        boolean quantizing = !exact && format.quantizesActivations();
-        this.expand = batch >= (quantizing ? EXPAND_QUANTIZED_FROM_BATCH : EXPAND_FROM_BATCH);
-        if (quantizing) {
+        this.groups = 0;
+        if (!exact && format.quantizesActivations()) {
             quantize();
-            if (expand) useQuantizedAsFloats();
+            pack();
         }
         parallel.forRange(m.rows(), ROW_TILE, this);
         this.x = this.out = null;
@@ -92,27 +95,6 @@ public final class MatMul implements Parallel.RangeBody {
     /** Single vector: {@code out[r] = m.row(r) · x}. */
     public void multiply(Matrix m, float[] x, float[] out, Parallel parallel) {
         multiply(m, x, 0, 1, out, 0, 0, parallel);
-    }
-
-    @Override
-    public void run(int from, int to) {
-        if (expand) {
-            runExpanded(from, to);
-            return;
-        }
-        if (quantized != null) {
-            runQuantized(from, to);
-            return;
-        }
-        for (int tile = from; tile < to; tile += ROW_TILE) {
-            int tileEnd = Math.min(to, tile + ROW_TILE);
-            for (int t = 0; t < batch; t++) {
-                int xOffset = t * xStride, o = outOffset + t * outStride;
-                for (int r = tile; r < tileEnd; r++) {
-                    out[o + r] = format.dot(weights, r * rowBytes, x, xOffset, cols);
-                }
-            }
-        }
     }
 
     /** Quantizes each vector of the batch once, into buffers kept for the next call. */
@@ -130,72 +112,61 @@ public final class MatMul implements Parallel.RangeBody {
         quantized = set;
     }
 
-    /**
-     * For the expanded path: the batch's vectors as the 8-bit values they were quantized to, so that a batch gives
-     * the same products (up to float rounding) as the same vectors one at a time.
-     */
-    private void useQuantizedAsFloats() {
-        if (roundTripped.length < batch * cols) roundTripped = new float[batch * cols];
-        for (int t = 0; t < batch; t++) {
-            QuantizedActivations q = quantized[t];
-            int block = q.blockSize();
-            for (int i = 0; i < cols; i++) roundTripped[t * cols + i] = q.quant(i) * q.scale(i / block);
+    /** Lays out the batch's groups for {@link QuantFormat#dotQuantized8}. */
+    private void pack() {
+        if (!format.batchesQuantized()) return;
+        groups = batch / SIZE + (batch % SIZE >= GROUP_FROM ? 1 : 0);
+        if (packed.length < groups) {
+            QuantizedBatch[] grown = java.util.Arrays.copyOf(packed, groups);
+            for (int g = packed.length; g < groups; g++) grown[g] = new QuantizedBatch();
+            packed = grown;
         }
-        this.x = roundTripped;
-        this.xStride = cols;
+        for (int g = 0; g < groups; g++) packed[g].pack(quantized, g * SIZE, Math.min(SIZE, batch - g * SIZE));
     }
 
-    private void runQuantized(int from, int to) {
+    @Override
+    public void run(int from, int to) {
+        float[] scratch = SCRATCH.get(), state = STATE.get();
         for (int tile = from; tile < to; tile += ROW_TILE) {
-            int tileEnd = Math.min(to, tile + ROW_TILE);
-            for (int t = 0; t < batch; t++) {
-                QuantizedActivations xq = quantized[t];
-                int o = outOffset + t * outStride;
-                for (int r = tile; r < tileEnd; r++) out[o + r] = format.dotQuantized(weights, r * rowBytes, xq, cols);
-            }
-        }
-    }
-
-    /**
-     * Tiles of {@link #ROW_TILE} rows × {@link #COL_BLOCK} columns are expanded to floats (16 KiB: stays in L1)
-     * and multiplied with every vector of the batch, two rows by four vectors at a time, partial sums added up
-     * over the column blocks.
-     */
-    private void runExpanded(int from, int to) {
-        float[] tileFloats = TILE.get();
-        if (tileFloats.length < ROW_TILE * COL_BLOCK) TILE.set(tileFloats = new float[ROW_TILE * COL_BLOCK]);
-        for (int tile = from; tile < to; tile += ROW_TILE) {
-            int rows = Math.min(to, tile + ROW_TILE) - tile;
-            for (int t = 0; t < batch; t++) {
-                int o = outOffset + t * outStride + tile;
-                java.util.Arrays.fill(out, o, o + rows, 0f);
-            }
-            for (int k = 0; k < cols; k += COL_BLOCK) {
-                int kn = Math.min(COL_BLOCK, cols - k);
-                long blockOffset = format.type().bytesFor(k);
-                for (int r = 0; r < rows; r++) {
-                    format.expand(weights, (tile + r) * rowBytes + blockOffset, tileFloats, r * kn, kn);
+            int tileEnd = Math.min(to, tile + ROW_TILE), rows = tileEnd - tile;
+            for (int g = 0; g < groups; g++) {
+                java.util.Arrays.fill(state, 0, rows * QuantizedBatch.STATE, 0f);
+                for (int c = 0; c < cols; c += COL_BLOCK) {
+                    format.dotQuantized8(weights, tile * rowBytes, rowBytes, rows, packed[g], c, Math.min(cols, c + COL_BLOCK),
+                            state, scratch);
                 }
-                multiplyTile(tileFloats, rows, kn, k, tile);
+                for (int v = 0; v < packed[g].count(); v++) {
+                    int o = outOffset + (g * SIZE + v) * outStride + tile;
+                    for (int r = 0; r < rows; r++) out[o + r] = QuantizedBatch.result(state, r, v);
+                }
             }
-        }
-    }
-
-    private void multiplyTile(float[] w, int rows, int kn, int k, int tile) {
-        int t = 0;
-        for (; t + 4 <= batch; t += 4) {
-            int o = outOffset + t * outStride + tile, xo = t * xStride + k;
-            int r = 0;
-            for (; r + 2 <= rows; r += 2) {
-                Ops.dot2x4Add(w, r * kn, (r + 1) * kn, x, xo, xStride, kn, out, o + r, outStride);
+            int t = groups * SIZE;
+            if (quantized == null && format.batchesFloat()) { // float activations: four vectors at a time
+                for (; t + 4 <= batch; t += 4) {
+                    java.util.Arrays.fill(state, 0, rows * QuantFormat.FLOAT_STATE, 0f);
+                    int chunked = QuantFormat.dotChunked(cols);
+                    for (int c = 0; c < chunked; c += COL_BLOCK) {
+                        format.dot4(weights, tile * rowBytes, rowBytes, rows, x, t * xStride, xStride, c,
+                                Math.min(chunked, c + COL_BLOCK), state);
+                    }
+                    for (int v = 0; v < 4; v++) {
+                        int o = outOffset + (t + v) * outStride + tile;
+                        for (int r = 0; r < rows; r++) {
+                            out[o + r] = format.dotResult(weights, (tile + r) * rowBytes, x, (t + v) * xStride, cols, state,
+                                    r * QuantFormat.FLOAT_STATE, v);
+                        }
+                    }
+                }
             }
-            for (; r < rows; r++) {
-                for (int j = 0; j < 4; j++) out[o + j * outStride + r] += Ops.dot(w, r * kn, x, xo + j * xStride, kn);
+            for (; t < batch; t++) {
+                int o = outOffset + t * outStride;
+                if (quantized != null) {
+                    QuantizedActivations xq = quantized[t];
+                    for (int r = tile; r < tileEnd; r++) out[o + r] = format.dotQuantized(weights, r * rowBytes, xq, cols);
+                } else {
+                    for (int r = tile; r < tileEnd; r++) out[o + r] = format.dot(weights, r * rowBytes, x, t * xStride, cols);
+                }
             }
-        }
-        for (; t < batch; t++) {
-            int o = outOffset + t * outStride + tile, xo = t * xStride + k;
-            for (int r = 0; r < rows; r++) out[o + r] += Ops.dot(w, r * kn, x, xo, kn);
         }
     }
 }

@@ -85,48 +85,6 @@ public final class Ops {
         return sum;
     }
 
-    /**
-     * The micro-kernel of batched products: two weight rows against four vectors, eight dot products at once,
-     * added to {@code out[o + j·outStride + i]} for vector {@code j < 4} and row {@code i < 2}. Each weight vector
-     * loaded serves four vectors and each activation vector two rows, so the loop is bound by FMAs, not loads.
-     */
-    public static void dot2x4Add(float[] w, int row0, int row1, float[] x, int xOffset, int xStride, int n,
-                                 float[] out, int o, int outStride) {
-        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-        int x1 = xOffset + xStride, x2 = x1 + xStride, x3 = x2 + xStride;
-        int i = 0;
-        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
-            FloatVector w0 = FloatVector.fromArray(F, w, row0 + i), w1 = FloatVector.fromArray(F, w, row1 + i);
-            FloatVector v = FloatVector.fromArray(F, x, xOffset + i);
-            a00 = w0.fma(v, a00);
-            a10 = w1.fma(v, a10);
-            v = FloatVector.fromArray(F, x, x1 + i);
-            a01 = w0.fma(v, a01);
-            a11 = w1.fma(v, a11);
-            v = FloatVector.fromArray(F, x, x2 + i);
-            a02 = w0.fma(v, a02);
-            a12 = w1.fma(v, a12);
-            v = FloatVector.fromArray(F, x, x3 + i);
-            a03 = w0.fma(v, a03);
-            a13 = w1.fma(v, a13);
-        }
-        out[o] += a00.reduceLanes(VectorOperators.ADD) + tail(w, row0, x, xOffset, i, n);
-        out[o + 1] += a10.reduceLanes(VectorOperators.ADD) + tail(w, row1, x, xOffset, i, n);
-        out[o + outStride] += a01.reduceLanes(VectorOperators.ADD) + tail(w, row0, x, x1, i, n);
-        out[o + outStride + 1] += a11.reduceLanes(VectorOperators.ADD) + tail(w, row1, x, x1, i, n);
-        out[o + 2 * outStride] += a02.reduceLanes(VectorOperators.ADD) + tail(w, row0, x, x2, i, n);
-        out[o + 2 * outStride + 1] += a12.reduceLanes(VectorOperators.ADD) + tail(w, row1, x, x2, i, n);
-        out[o + 3 * outStride] += a03.reduceLanes(VectorOperators.ADD) + tail(w, row0, x, x3, i, n);
-        out[o + 3 * outStride + 1] += a13.reduceLanes(VectorOperators.ADD) + tail(w, row1, x, x3, i, n);
-    }
-
-    /** Σ a[aOffset+i]·b[bOffset+i] for i in [from, n): the scalar tail of a vector loop. */
-    private static float tail(float[] a, int aOffset, float[] b, int bOffset, int from, int n) {
-        float sum = 0;
-        for (int i = from; i < n; i++) sum += a[aOffset + i] * b[bOffset + i];
-        return sum;
-    }
-
     /** {@code x[offset+i] *= factor}. */
     public static void scale(float[] x, int offset, int n, float factor) {
         int i = 0;

@@ -6,6 +6,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -15,6 +16,11 @@ import jdk.incubator.vector.VectorSpecies;
  * multiplies, and pairs of adjacent shorts are summed into {@link #I} ints ({@link #pairSum}, what x86's
  * {@code pmaddwd} does) before one conversion to float per block. Shorts never overflow: a lane sums at most two
  * products of 8-bit values ({@code 2·128·127 < 2^15}) or up to four of 4/5/6-bit weights.
+ *
+ * <p>Which elements meet in which int lane is part of the result (the lanes are scaled and summed as floats): in
+ * each aligned run of {@code SL} elements, lane {@code j} holds elements {@code 2j} and {@code 2j+1}. The batched
+ * kernels ({@link QuantizedBatch}) rebuild exactly these integer lanes with float multiply-adds, from the even and
+ * the odd elements of each run ({@link #evens}, {@link #odds}).
  *
  * <p>The short species is capped at 256 bits so that a 16-byte group of nibbles (Q4_0's block, a Q4_K sub-block
  * half) is one vector on every machine; all species are static final constants so the intrinsics always apply.
@@ -59,10 +65,36 @@ final class IntDot {
         return v.lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
     }
 
+    /** The even shorts of {@code p} (lanes 0, 2, 4, ...), sign-extended to ints and converted to floats. */
+    static FloatVector evens(ShortVector p) {
+        return (FloatVector) p.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                .convert(VectorOperators.I2F, 0);
+    }
+
+    /** The odd shorts of {@code p} (lanes 1, 3, 5, ...), sign-extended to ints and converted to floats. */
+    static FloatVector odds(ShortVector p) {
+        return (FloatVector) p.reinterpretAsInts().lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+    }
+
     /** {@code acc + float(pairSum(p)) · scale}. */
     static FloatVector scaled(ShortVector p, float scale, FloatVector acc) {
         FloatVector f = (FloatVector) pairSum(p).convert(VectorOperators.I2F, 0);
         return f.fma(FloatVector.broadcast(F, scale), acc);
+    }
+
+    private static final VectorShuffle<Float> SWAP4 = Simd.swap(F, 4), SWAP2 = Simd.swap(F, 2), SWAP1 = Simd.swap(F, 1);
+
+    /** {@link #sum} of the vector at {@code a[offset ..]}: for callers that keep their accumulators in an array. */
+    static float sum(float[] a, int offset) {
+        return sum(FloatVector.fromArray(F, a, offset));
+    }
+
+    /** The lanes of {@code v} summed in a fixed pairwise order, as {@link Simd#sum} ({@code F} has 4 or 8 lanes). */
+    static float sum(FloatVector v) {
+        v = FloatVector.zero(F).add(v); // a receiver of known shape: the steps below then inline as intrinsics
+        if (F.length() > 4) v = v.add(v.rearrange(SWAP4));
+        v = v.add(v.rearrange(SWAP2));
+        return v.add(v.rearrange(SWAP1)).lane(0);
     }
 
     static void checkActivations(QuantizedActivations x, int blockSize, int n) {

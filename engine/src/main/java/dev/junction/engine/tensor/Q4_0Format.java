@@ -40,24 +40,6 @@ public final class Q4_0Format implements QuantFormat {
     }
 
     @Override
-    public void expand(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
-        int nb = Blocks.blocks(type(), n);
-        for (int b = 0; b < nb; b++) {
-            long p = offset + (long) b * BYTES;
-            FloatVector d = FloatVector.broadcast(Simd.F, Fp16.read(src, p));
-            int y = dstOffset + b * QK;
-            for (int j = 0; j < QK / 2; j += Simd.BL) {
-                ByteVector q = ByteVector.fromMemorySegment(Simd.B, src, p + 2 + j, ByteOrder.LITTLE_ENDIAN);
-                ByteVector lo = q.and((byte) 0xF).sub((byte) 8), hi = q.lanewise(VectorOperators.LSHR, 4).sub((byte) 8);
-                for (int part = 0; part < Simd.PARTS; part++) {
-                    Simd.toFloat(lo, part).mul(d).intoArray(dst, y + j + part * Simd.FL);
-                    Simd.toFloat(hi, part).mul(d).intoArray(dst, y + j + QK / 2 + part * Simd.FL);
-                }
-            }
-        }
-    }
-
-    @Override
     public boolean quantizesActivations() {
         return true;
     }
@@ -87,7 +69,7 @@ public final class Q4_0Format implements QuantFormat {
         float[] xd = x.d;
         FloatVector acc = FloatVector.zero(IntDot.F);
         for (int b = 0; b < nb; b++) acc = block(w, offset + (long) b * BYTES, xq, b * QK, xd[b], acc);
-        return acc.reduceLanes(VectorOperators.ADD);
+        return IntDot.sum(acc);
     }
 
     private static FloatVector block(MemorySegment w, long p, short[] xq, int xi, float xd, FloatVector acc) {
@@ -102,6 +84,33 @@ public final class Q4_0Format implements QuantFormat {
         return IntDot.scaled(s, Fp16.read(w, p) * xd, acc);
     }
 
+
+    /** {@link QuantizedBatch#block} per block; the lanes are at most 4·8·127 in magnitude. */
+    @Override
+    public void dotQuantized8(MemorySegment w, long offset, long rowBytes, int rows, QuantizedBatch x, int from, int to,
+                              float[] state, float[] scratch) {
+        x.check(QK, to);
+        int l = QuantizedBatch.LANES, wf = QuantizedBatch.W;
+        for (int r = 0; r < rows; r++) {
+            QuantizedBatch.load(state, r, scratch);
+            for (int b = from / QK; b < to / QK; b++) {
+                long p = offset + r * rowBytes + (long) b * BYTES;
+                ShortVector q = QuantizedBatch.run(w, p + 2); // the integer kernel's nibbles, in 16-bit lanes
+                ShortVector lo = q.and((short) 0xF).sub((short) 8), hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).sub((short) 8);
+                IntDot.evens(lo).intoArray(scratch, wf);
+                IntDot.odds(lo).intoArray(scratch, wf + l);
+                IntDot.evens(hi).intoArray(scratch, wf + 2 * l);
+                IntDot.odds(hi).intoArray(scratch, wf + 3 * l);
+                QuantizedBatch.block(scratch, x.q, 4 * b, Fp16.read(w, p), x.d, b * QuantizedBatch.SIZE);
+            }
+            QuantizedBatch.store(scratch, state, r);
+        }
+    }
+
+    @Override
+    public boolean batchesQuantized() {
+        return QuantizedBatch.FOUR_CHUNKS; // the kernel above is written for blocks of four chunks (256-bit vectors)
+    }
 
     @Override
     public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
@@ -123,7 +132,7 @@ public final class Q4_0Format implements QuantFormat {
             }
             acc = block.fma(FloatVector.broadcast(Simd.F, Fp16.read(w, p)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Simd.sum(acc);
     }
 
     /**

@@ -77,7 +77,7 @@ public final class Q4_1Format implements QuantFormat {
             acc = block(w, p, xq, b * QK, xd[b], acc);
             mins += Fp16.read(w, p + 2) * (xd[b] * xs[b]);
         }
-        return acc.reduceLanes(VectorOperators.ADD) + mins;
+        return IntDot.sum(acc) + mins;
     }
 
     private static FloatVector block(MemorySegment w, long p, short[] xq, int xi, float xd, FloatVector acc) {
@@ -119,7 +119,7 @@ public final class Q4_1Format implements QuantFormat {
             acc = qx.fma(FloatVector.broadcast(Simd.F, Fp16.read(w, p)), acc);
             acc = sx.fma(FloatVector.broadcast(Simd.F, Fp16.read(w, p + 2)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Simd.sum(acc);
     }
 
     /**

@@ -95,7 +95,7 @@ public final class Q4_KFormat implements QuantFormat {
             acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(IntDot.F, d), acc);
             mins += Fp16.read(w, p + 2) * x.d[b] * KQuants.minDot(KQuants.mins(w, p + 4), xs, b);
         }
-        return acc.reduceLanes(VectorOperators.ADD) - mins;
+        return IntDot.sum(acc) - mins;
     }
 
     /** 32 bytes: low nibbles are one sub-block (scale {@code d0}), high nibbles the next ({@code d1}). */
@@ -110,6 +110,52 @@ public final class Q4_KFormat implements QuantFormat {
         return acc.add(IntDot.pairSum(s0).mul(d0)).add(IntDot.pairSum(s1).mul(d1));
     }
 
+
+    /**
+     * {@link QuantizedBatch#subBlock} per sub-block, the sub-block scales applied to the exact lanes as the integer
+     * kernel applies them; a lane's sum over the super-block stays below {@code 8·63·(4·15·127) < 2^22}, so it is
+     * exact. The mins are the integer kernel's scalar steps, one vector per lane.
+     */
+    @Override
+    public void dotQuantized8(MemorySegment w, long offset, long rowBytes, int rows, QuantizedBatch x, int from, int to,
+                              float[] state, float[] scratch) {
+        x.check(QK, to);
+        int size = QuantizedBatch.SIZE, lanes = QuantizedBatch.LANES, wf = QuantizedBatch.W, mins = QuantizedBatch.MINS;
+        for (int r = 0; r < rows; r++) {
+            QuantizedBatch.load(state, r, scratch);
+            for (int b = from / QK; b < to / QK; b++) {
+                long p = offset + r * rowBytes + (long) b * BYTES;
+                long sc = KQuants.scales(w, p + 4);
+                for (int sub = 0; sub < 8; sub++) {
+                    long q = p + 16 + 32 * (sub / 2);
+                    int shift = 4 * (sub & 1); // low nibbles, then high
+                    ShortVector n0 = QuantizedBatch.run(w, q).lanewise(VectorOperators.ASHR, shift).and((short) 0xF);
+                    ShortVector n1 = QuantizedBatch.run(w, q + 16).lanewise(VectorOperators.ASHR, shift).and((short) 0xF);
+                    IntDot.evens(n0).intoArray(scratch, wf);
+                    IntDot.odds(n0).intoArray(scratch, wf + lanes);
+                    IntDot.evens(n1).intoArray(scratch, wf + 2 * lanes);
+                    IntDot.odds(n1).intoArray(scratch, wf + 3 * lanes);
+                    QuantizedBatch.subBlock(scratch, 4, x.q, (b * QK + 32 * sub) / lanes, KQuants.at(sc, sub));
+                }
+                QuantizedBatch.scaleInto(scratch, Fp16.read(w, p), x.d, b * size);
+                // the mins for the eight vectors at once, lane v doing the integer kernel's scalar steps for vector v
+                long mn = KQuants.mins(w, p + 4);
+                IntVector summ = IntVector.zero(IntDot.I);
+                for (int j = 0; j < 8; j++) {
+                    summ = summ.add(IntVector.fromArray(IntDot.I, x.sums32, (8 * b + j) * size).mul(KQuants.at(mn, j)));
+                }
+                FloatVector m = FloatVector.broadcast(IntDot.F, Fp16.read(w, p + 2)).mul(FloatVector.fromArray(IntDot.F, x.d, b * size))
+                        .mul((FloatVector) summ.convert(VectorOperators.I2F, 0));
+                FloatVector.fromArray(IntDot.F, scratch, mins).add(m).intoArray(scratch, mins);
+            }
+            QuantizedBatch.store(scratch, state, r);
+        }
+    }
+
+    @Override
+    public boolean batchesQuantized() {
+        return QuantizedBatch.FOUR_CHUNKS; // the kernel above is written for blocks of four chunks (256-bit vectors)
+    }
 
     @Override
     public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
@@ -139,7 +185,7 @@ public final class Q4_KFormat implements QuantFormat {
                 }
             }
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        return Simd.sum(acc0.add(acc1));
     }
 
     /** A simple min/max quantizer ({@link KQuants#quantizeScaleMin}), not ggml's optimizing one. */

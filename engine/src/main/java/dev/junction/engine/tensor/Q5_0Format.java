@@ -79,7 +79,7 @@ public final class Q5_0Format implements QuantFormat {
         ShortVector bits = ShortVector.fromArray(IntDot.S, IntDot.LANE_BIT, 0);
         FloatVector acc = FloatVector.zero(IntDot.F);
         for (int b = 0; b < nb; b++) acc = block(w, offset + (long) b * BYTES, xq, b * QK, xd[b], bits, acc);
-        return acc.reduceLanes(VectorOperators.ADD);
+        return IntDot.sum(acc);
     }
 
     private static FloatVector block(MemorySegment w, long p, short[] xq, int xi, float xd, ShortVector bits, FloatVector acc) {
@@ -122,7 +122,7 @@ public final class Q5_0Format implements QuantFormat {
             }
             acc = block.fma(FloatVector.broadcast(Simd.F, Fp16.read(w, p)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Simd.sum(acc);
     }
 
     /**

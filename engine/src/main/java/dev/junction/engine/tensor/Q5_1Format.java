@@ -85,7 +85,7 @@ public final class Q5_1Format implements QuantFormat {
             acc = block(w, p, xq, b * QK, xd[b], bits, acc);
             mins += Fp16.read(w, p + 2) * (xd[b] * xs[b]);
         }
-        return acc.reduceLanes(VectorOperators.ADD) + mins;
+        return IntDot.sum(acc) + mins;
     }
 
     private static FloatVector block(MemorySegment w, long p, short[] xq, int xi, float xd, ShortVector bits, FloatVector acc) {
@@ -131,7 +131,7 @@ public final class Q5_1Format implements QuantFormat {
             acc = qx.fma(FloatVector.broadcast(Simd.F, Fp16.read(w, p)), acc);
             acc = sx.fma(FloatVector.broadcast(Simd.F, Fp16.read(w, p + 2)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Simd.sum(acc);
     }
 
     /**

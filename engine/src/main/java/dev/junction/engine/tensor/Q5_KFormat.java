@@ -100,7 +100,7 @@ public final class Q5_KFormat implements QuantFormat {
             acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(IntDot.F, d), acc);
             mins += Fp16.read(w, p + 2) * x.d[b] * KQuants.minDot(KQuants.mins(w, p + 4), xs, b);
         }
-        return acc.reduceLanes(VectorOperators.ADD) - mins;
+        return IntDot.sum(acc) - mins;
     }
 
     /** Low nibbles of 32 bytes at {@code p} with bit {@code shift} of {@code qh} are one sub-block, high nibbles with the next bit the next. */
@@ -153,7 +153,7 @@ public final class Q5_KFormat implements QuantFormat {
                 }
             }
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        return Simd.sum(acc0.add(acc1));
     }
 
     /** A simple min/max quantizer ({@link KQuants#quantizeScaleMin}), not ggml's optimizing one. */

@@ -108,7 +108,7 @@ public final class Q6_KFormat implements QuantFormat {
             }
             acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(IntDot.F, Fp16.read(w, p + D) * x.d[b]), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return IntDot.sum(acc);
     }
 
     /** Elements {@code l + 32k} (k = 0..3) for {@code SL} consecutive {@code l}: four products, four sub-block scales. */
@@ -130,6 +130,45 @@ public final class Q6_KFormat implements QuantFormat {
         return isum;
     }
 
+
+    /**
+     * {@link QuantizedBatch#subBlock} per sub-block of 16 (two chunks), with its int8 scale; a lane's sum over the
+     * super-block stays below {@code 16·128·(2·32·127) < 2^24}, so it is exact.
+     */
+    @Override
+    public void dotQuantized8(MemorySegment w, long offset, long rowBytes, int rows, QuantizedBatch x, int from, int to,
+                              float[] state, float[] scratch) {
+        x.check(QK, to);
+        int size = QuantizedBatch.SIZE, lanes = QuantizedBatch.LANES, wf = QuantizedBatch.W;
+        for (int r = 0; r < rows; r++) {
+            QuantizedBatch.load(state, r, scratch);
+            for (int b = from / QK; b < to / QK; b++) {
+                long p = offset + r * rowBytes + (long) b * BYTES;
+                for (int h = 0; h < 2; h++) {
+                    for (int l = 0; l < 32; l += 16) {
+                        // as the integer kernel's group(): the high bits moved to bits 4-5, then two more per k
+                        ShortVector hb = QuantizedBatch.run(w, p + QH + 32 * h + l).lanewise(VectorOperators.LSHL, 4);
+                        for (int k = 0; k < 4; k++) {
+                            ShortVector bits = QuantizedBatch.run(w, p + 64 * h + l + 32 * (k & 1));
+                            ShortVector q = bits.lanewise(VectorOperators.ASHR, 4 * (k >> 1)).and((short) 0xF)
+                                    .or(hb.lanewise(VectorOperators.ASHR, 2 * k).and((short) 0x30)).sub((short) 32);
+                            int scale = Blocks.i8(w, p + SCALES + 8 * h + l / 16 + 2 * k);
+                            IntDot.evens(q).intoArray(scratch, wf);
+                            IntDot.odds(q).intoArray(scratch, wf + lanes);
+                            QuantizedBatch.subBlock(scratch, 2, x.q, (b * QK + 128 * h + 32 * k + l) / lanes, scale);
+                        }
+                    }
+                }
+                QuantizedBatch.scaleInto(scratch, Fp16.read(w, p + D), x.d, b * size);
+            }
+            QuantizedBatch.store(scratch, state, r);
+        }
+    }
+
+    @Override
+    public boolean batchesQuantized() {
+        return QuantizedBatch.FOUR_CHUNKS; // the kernel above is written for blocks of four chunks (256-bit vectors)
+    }
 
     @Override
     public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
@@ -160,7 +199,7 @@ public final class Q6_KFormat implements QuantFormat {
                 }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Simd.sum(acc);
     }
 
     /**

@@ -36,22 +36,6 @@ public final class Q8_0Format implements QuantFormat {
     }
 
     @Override
-    public void expand(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
-        int nb = Blocks.blocks(type(), n);
-        for (int b = 0; b < nb; b++) {
-            long p = offset + (long) b * BYTES;
-            FloatVector d = FloatVector.broadcast(Simd.F, Fp16.read(src, p));
-            int y = dstOffset + b * QK;
-            for (int j = 0; j < QK; j += Simd.BL) {
-                ByteVector q = ByteVector.fromMemorySegment(Simd.B, src, p + 2 + j, ByteOrder.LITTLE_ENDIAN);
-                for (int part = 0; part < Simd.PARTS; part++) {
-                    Simd.toFloat(q, part).mul(d).intoArray(dst, y + j + part * Simd.FL);
-                }
-            }
-        }
-    }
-
-    @Override
     public boolean quantizesActivations() {
         return true;
     }
@@ -78,7 +62,7 @@ public final class Q8_0Format implements QuantFormat {
         float[] xd = x.d;
         FloatVector acc = FloatVector.zero(IntDot.F);
         for (int b = 0; b < nb; b++) acc = block(w, offset + (long) b * BYTES, xq, b * QK, xd[b], acc);
-        return acc.reduceLanes(VectorOperators.ADD);
+        return IntDot.sum(acc);
     }
 
     private static FloatVector block(MemorySegment w, long p, short[] xq, int xi, float xd, FloatVector acc) {
@@ -94,6 +78,32 @@ public final class Q8_0Format implements QuantFormat {
         return f.fma(FloatVector.broadcast(IntDot.F, Fp16.read(w, p) * xd), acc);
     }
 
+
+    /** {@link QuantizedBatch#block} per block; the lanes are at most 4·128·127 in magnitude. */
+    @Override
+    public void dotQuantized8(MemorySegment w, long offset, long rowBytes, int rows, QuantizedBatch x, int from, int to,
+                              float[] state, float[] scratch) {
+        x.check(QK, to);
+        int l = QuantizedBatch.LANES, wf = QuantizedBatch.W;
+        for (int r = 0; r < rows; r++) {
+            QuantizedBatch.load(state, r, scratch);
+            for (int b = from / QK; b < to / QK; b++) {
+                long p = offset + r * rowBytes + (long) b * BYTES;
+                ShortVector q0 = QuantizedBatch.run(w, p + 2), q1 = QuantizedBatch.run(w, p + 18);
+                IntDot.evens(q0).intoArray(scratch, wf);
+                IntDot.odds(q0).intoArray(scratch, wf + l);
+                IntDot.evens(q1).intoArray(scratch, wf + 2 * l);
+                IntDot.odds(q1).intoArray(scratch, wf + 3 * l);
+                QuantizedBatch.block(scratch, x.q, 4 * b, Fp16.read(w, p), x.d, b * QuantizedBatch.SIZE);
+            }
+            QuantizedBatch.store(scratch, state, r);
+        }
+    }
+
+    @Override
+    public boolean batchesQuantized() {
+        return QuantizedBatch.FOUR_CHUNKS; // the kernel above is written for blocks of four chunks (256-bit vectors)
+    }
 
     @Override
     public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
@@ -113,7 +123,7 @@ public final class Q8_0Format implements QuantFormat {
             }
             acc = block.fma(FloatVector.broadcast(Simd.F, Fp16.read(w, p)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Simd.sum(acc);
     }
 
     /** As ggml's {@code quantize_row_q8_0_ref}: {@code d = max|x| / 127}, {@code q = roundf(x / d)}. */

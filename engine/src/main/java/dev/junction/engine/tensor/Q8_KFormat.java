@@ -63,7 +63,7 @@ public final class Q8_KFormat implements QuantFormat {
         IntDot.checkActivations(x, QK, n);
         FloatVector acc = FloatVector.zero(IntDot.F);
         for (int b = 0; b < nb; b++) acc = block(w, offset + (long) b * BYTES, x.qs, b * QK, x.d[b], acc);
-        return acc.reduceLanes(VectorOperators.ADD);
+        return IntDot.sum(acc);
     }
 
     private static FloatVector block(MemorySegment w, long p, short[] xq, int xi, float xd, FloatVector acc) {
@@ -100,7 +100,7 @@ public final class Q8_KFormat implements QuantFormat {
             }
             acc = block0.add(block1).fma(FloatVector.broadcast(Simd.F, w.get(Blocks.F32, p)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return Simd.sum(acc);
     }
 
     /**

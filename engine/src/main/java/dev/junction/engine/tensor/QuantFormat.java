@@ -16,14 +16,6 @@ public interface QuantFormat {
     void dequantize(MemorySegment src, long offset, float[] dst, int dstOffset, int n);
 
     /**
-     * The same values as {@link #dequantize}, computed with vector instructions where the format has such a path:
-     * batched products expand a tile of weights to floats with it once and reuse it for many vectors.
-     */
-    default void expand(MemorySegment src, long offset, float[] dst, int dstOffset, int n) {
-        dequantize(src, offset, dst, dstOffset, n);
-    }
-
-    /**
      * Σ w[i]·x[i] over {@code n} elements, computed the plain scalar way: the oracle for {@link #dot}. By default the
      * row is expanded with the scalar {@link #dequantize} and multiplied element by element.
      */
@@ -31,8 +23,42 @@ public interface QuantFormat {
         return Blocks.dotByDequantizing(this, w, offset, x, xOffset, n);
     }
 
-    /** Σ w[i]·x[i] over {@code n} elements with the widest vector species the CPU has. */
+    /**
+     * Σ w[i]·x[i] over {@code n} elements with the widest vector species the CPU has; the same bits on every call
+     * (lanes summed in a fixed order).
+     */
     float dot(MemorySegment w, long offset, float[] x, int xOffset, int n);
+
+    /** Whether {@link #dot4} has a kernel here; where not, float batches go one vector at a time. */
+    default boolean batchesFloat() {
+        return false;
+    }
+
+    /**
+     * {@link #dot} of {@code rows} rows (row {@code r} at {@code offset + r·rowBytes}) with four vectors
+     * ({@code x[xOffset + v·xStride ..]}), each weight chunk widened once for the four: continues {@code dot}'s own
+     * accumulators, kept in {@code state} ({@link #FLOAT_STATE} floats per row, zeros to begin with), over the
+     * columns {@code [from, to)} (multiples of {@code 2·LANES}, the last block ending at {@link #dotChunked}), so
+     * that a caller can walk the columns in blocks that keep the vectors in L1. {@link #dotResult} then gives the
+     * same bits as {@code dot}. Only where {@link #batchesFloat()}.
+     */
+    default void dot4(MemorySegment w, long offset, long rowBytes, int rows, float[] x, int xOffset, int xStride, int from,
+                      int to, float[] state) {
+        throw new UnsupportedOperationException(type() + " has no batched float kernel");
+    }
+
+    /** Floats of {@link #dot4} state per row: two accumulators for each of four vectors. */
+    int FLOAT_STATE = 8 * Simd.FL;
+
+    /** The columns of {@code n} that {@link #dot} covers with vectors; the rest is its scalar tail. */
+    static int dotChunked(int n) {
+        return n - n % (2 * Simd.FL);
+    }
+
+    /** The product of a row with vector {@code v} from its {@link #dot4} state at {@code state[s ..]}: as {@code dot} ends. */
+    default float dotResult(MemorySegment w, long rowOffset, float[] x, int xOffset, int n, float[] state, int s, int v) {
+        throw new UnsupportedOperationException(type() + " has no batched float kernel");
+    }
 
     /**
      * Whether this format multiplies by 8-bit quantized activations ({@link #dotQuantized}) rather than floats: true
@@ -49,6 +75,24 @@ public interface QuantFormat {
      */
     default float dotQuantized(MemorySegment w, long offset, QuantizedActivations x, int n) {
         throw new UnsupportedOperationException(type() + " multiplies float activations");
+    }
+
+    /** Whether {@link #dotQuantized8} has a kernel here; where not, batches go one vector at a time. */
+    default boolean batchesQuantized() {
+        return false;
+    }
+
+    /**
+     * {@link #dotQuantized} of {@code rows} rows (row {@code r} at {@code offset + r·rowBytes}) with every vector of
+     * {@code x}, reading and unpacking each weight block once for all of them: continues the rows' accumulators in
+     * {@code state} ({@link QuantizedBatch#STATE} floats per row, zeros to begin with) over the columns
+     * {@code [from, to)}, a whole number of blocks, so that a caller can walk the columns in blocks that keep the
+     * vectors in L1. {@link QuantizedBatch#result} then gives the same bits as {@code dotQuantized} per vector.
+     * {@code scratch} holds {@link QuantizedBatch#SCRATCH} floats. Only where {@link #batchesQuantized()}.
+     */
+    default void dotQuantized8(MemorySegment w, long offset, long rowBytes, int rows, QuantizedBatch x, int from, int to,
+                               float[] state, float[] scratch) {
+        throw new UnsupportedOperationException(type() + " has no batched kernel");
     }
 
     /** The plain scalar {@link #dotQuantized}, with integer sums per block as ggml's scalar {@code vec_dot}: its oracle. */

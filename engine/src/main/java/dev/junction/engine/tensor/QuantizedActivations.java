@@ -102,6 +102,14 @@ public final class QuantizedActivations {
         return sums[j];
     }
 
+    /** Writes the quantized values back as floats, {@code quant(i) · scale(i / blockSize())}, to {@code dst[offset ..]}. */
+    public void dequantize(float[] dst, int offset) {
+        for (int b = 0; b < length / blockSize; b++) {
+            float scale = d[b];
+            for (int i = b * blockSize; i < (b + 1) * blockSize; i++) dst[offset + i] = qs[i] * scale;
+        }
+    }
+
     private int checkLength(float[] x, int offset, int n) {
         if (n < 0 || n % blockSize != 0) {
             throw new IllegalArgumentException("need a multiple of " + blockSize + " elements, got " + n);

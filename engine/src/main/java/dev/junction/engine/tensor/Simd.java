@@ -4,6 +4,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -28,6 +29,27 @@ final class Simd {
         if (p.length() < 4) return FloatVector.SPECIES_128;
         if (p.length() > 16) return FloatVector.SPECIES_512;
         return p;
+    }
+
+    private static final VectorShuffle<Float> SWAP8 = swap(F, 8), SWAP4 = swap(F, 4), SWAP2 = swap(F, 2), SWAP1 = swap(F, 1);
+
+    /**
+     * The lanes of {@code v} summed in a fixed pairwise order: lane {@code i} plus lane {@code i ^ FL/2}, and so on
+     * down to pairs of neighbours. {@code reduceLanes(ADD)} leaves the order unspecified, and the JIT's order does
+     * differ from the interpreter's; a product must come out the same bits wherever and whenever it is computed.
+     * The shuffles are constants, so the JIT turns each step into one permute and one add.
+     */
+    static float sum(FloatVector v) {
+        v = FloatVector.zero(F).add(v); // a receiver of known shape: the steps below then inline as intrinsics
+        if (FL > 8) v = v.add(v.rearrange(SWAP8));
+        if (FL > 4) v = v.add(v.rearrange(SWAP4));
+        v = v.add(v.rearrange(SWAP2));
+        return v.add(v.rearrange(SWAP1)).lane(0);
+    }
+
+    /** The shuffle exchanging lanes {@code i} and {@code i ^ step}, or null where {@code step} is not below the length. */
+    static VectorShuffle<Float> swap(VectorSpecies<Float> species, int step) {
+        return step < species.length() ? VectorShuffle.fromOp(species, i -> i ^ step) : null;
     }
 
     /** Lanes {@code part*FL .. part*FL+FL-1} of {@code b}, sign-extended to floats. */

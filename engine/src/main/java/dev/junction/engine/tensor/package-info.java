@@ -10,5 +10,11 @@
  * ({@link dev.junction.engine.tensor.QuantizedActivations}, ggml's Q8_0/Q8_K), with integer products summed per
  * block ({@link dev.junction.engine.tensor.QuantFormat#dotQuantized}), as llama.cpp does on the CPU; the scalar
  * {@code dotQuantizedReference} is its oracle.
+ *
+ * <p>Batched products have kernels that read a row once for several vectors
+ * ({@link dev.junction.engine.tensor.QuantFormat#dotQuantized8} with {@link dev.junction.engine.tensor.QuantizedBatch},
+ * {@link dev.junction.engine.tensor.QuantFormat#dot4}) and give exactly the single-vector kernels' bits, so that a
+ * sequence's numbers never depend on what it is batched with. The fast kernels sum vector lanes in a fixed order
+ * for the same reason ({@code reduceLanes(ADD)} leaves its order to the JIT).
  */
 package dev.junction.engine.tensor;

@@ -1,0 +1,179 @@
+package dev.junction.engine.tensor;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
+import java.util.Arrays;
+
+/**
+ * Up to {@link #SIZE} quantized activation vectors laid out for {@link QuantFormat#dotQuantized8}, which multiplies a
+ * weight row with all of them at once: each weight block is loaded and unpacked once instead of once per vector.
+ *
+ * <p><b>Same bits as one vector at a time.</b> {@link QuantFormat#dotQuantized} sums the products of a block in
+ * integer lanes, lane {@code j} holding elements {@code 2j} and {@code 2j+1} of each aligned run of
+ * {@code 2·LANES} elements ({@link IntDot#pairSum}), then takes {@code acc = float(lanes) · (dw·dx) + acc}. The
+ * batched kernels rebuild those lanes with float multiply-adds of the 8-bit values, one chunk of even and one of odd
+ * elements per run ({@link IntDot#evens}, {@link IntDot#odds}): every partial sum is an integer below 2^24, so each
+ * is exact whatever the order, the lane values equal the integer kernel's, and the float steps after them are the
+ * same operations on the same values. Each kernel states its bound.
+ *
+ * <p>Layout: the quants as floats, chunk {@code k} of vector {@code v} at {@code q[(k·SIZE + v)·LANES ..]}, chunk
+ * {@code 2m} holding the even and {@code 2m+1} the odd elements of run {@code m}, so one chunk of all vectors is 256
+ * contiguous bytes; the block scales {@code d[b·SIZE + v]}; for the K-quant mins, the 32-element sums
+ * {@code sums32[g·SIZE + v]}. Missing vectors are zeros. Allocated once and reused, grown as needed; not
+ * thread-safe while packing, read by many threads after.
+ */
+public final class QuantizedBatch {
+    /** Vectors per batch. */
+    public static final int SIZE = 8;
+    /** Lanes of the integer kernels' accumulators, and so the width of a chunk. */
+    static final int LANES = IntDot.F.length();
+    /** Where a kernel keeps, in its scratch: the accumulators, the integer lanes, the mins, the decoded weights. */
+    static final int ACC = 0, ISUM = SIZE * LANES, MINS = 2 * SIZE * LANES, W = MINS + SIZE;
+    /** Floats of scratch a {@link QuantFormat#dotQuantized8} call needs. */
+    public static final int SCRATCH = W + 4 * LANES;
+    /** Floats of state per row between column blocks: the accumulators, then the mins. */
+    public static final int STATE = SIZE * LANES + SIZE;
+    /** Whether a run is 16 elements (256-bit vectors): the shape the batched kernels are written and bounded for. */
+    static final boolean FOUR_CHUNKS = LANES == 8;
+
+    private final QuantizedActivations[] vectors = new QuantizedActivations[SIZE];
+    private int count, length, blockSize;
+    float[] q = new float[0], d = new float[0];
+    int[] sums32 = new int[0];
+
+    /** Packs {@code xs[first .. first+count)}, {@code count <= SIZE}, all quantized alike to the same length. */
+    public void pack(QuantizedActivations[] xs, int first, int count) {
+        if (count < 1 || count > SIZE) throw new IllegalArgumentException("1.." + SIZE + " vectors, got " + count);
+        QuantizedActivations x0 = xs[first];
+        this.count = count;
+        this.length = x0.length();
+        this.blockSize = x0.blockSize();
+        int blocks = length / blockSize, groups = length / 32;
+        if (q.length < length * SIZE) q = new float[length * SIZE];
+        if (d.length < blocks * SIZE) d = new float[blocks * SIZE];
+        if (blockSize != 32 && sums32.length < groups * SIZE) sums32 = new int[groups * SIZE];
+        for (int v = 0; v < SIZE; v++) {
+            QuantizedActivations x = v < count ? xs[first + v] : null;
+            vectors[v] = x;
+            if (x != null && (x.length() != length || x.blockSize() != blockSize)) {
+                throw new IllegalArgumentException("vectors quantized differently");
+            }
+            for (int k = 0; k < length / LANES; k++) {
+                int o = (k * SIZE + v) * LANES, run = (k / 2) * 2 * LANES + k % 2; // even, then odd elements
+                if (x == null) Arrays.fill(q, o, o + LANES, 0f);
+                else for (int i = 0; i < LANES; i++) q[o + i] = x.qs[run + 2 * i];
+            }
+            for (int b = 0; b < blocks; b++) d[b * SIZE + v] = x == null ? 0 : x.d[b];
+            if (blockSize != 32) {
+                for (int g = 0; g < groups; g++) sums32[g * SIZE + v] = x == null ? 0 : x.sums32[g];
+            }
+        }
+    }
+
+    /** Vectors packed by the last {@link #pack}. */
+    public int count() {
+        return count;
+    }
+
+    /** Vector {@code v} as packed. */
+    public QuantizedActivations vector(int v) {
+        return vectors[v];
+    }
+
+    void check(int blockSize, int n) {
+        if (this.blockSize != blockSize) {
+            throw new IllegalArgumentException("activations quantized in blocks of " + this.blockSize + ", need " + blockSize);
+        }
+        if (n > length) throw new IllegalArgumentException("row of " + n + " elements, activations hold " + length);
+    }
+
+    /** The {@code 2·LANES} signed bytes at {@code p}, widened to shorts as the integer kernels load them. */
+    static ShortVector run(MemorySegment w, long p) {
+        return IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p, ByteOrder.LITTLE_ENDIAN));
+    }
+
+    /**
+     * The product of row {@code row} with vector {@code v} once its state has seen every column: the accumulator's
+     * lanes summed and the mins taken off, as {@link QuantFormat#dotQuantized} finishes (no mins: zero, which takes
+     * nothing off, not even a sign).
+     */
+    public static float result(float[] state, int row, int v) {
+        int s = row * STATE;
+        return IntDot.sum(state, s + v * LANES) - state[s + SIZE * LANES + v];
+    }
+
+    /** Row {@code row}'s state into the kernel's scratch (accumulators and mins), its integer lanes cleared. */
+    static void load(float[] state, int row, float[] scratch) {
+        System.arraycopy(state, row * STATE, scratch, ACC, SIZE * LANES);
+        System.arraycopy(state, row * STATE + SIZE * LANES, scratch, MINS, SIZE);
+        Arrays.fill(scratch, ISUM, ISUM + SIZE * LANES, 0f);
+    }
+
+    /** The kernel's scratch back into row {@code row}'s state. */
+    static void store(float[] scratch, float[] state, int row) {
+        System.arraycopy(scratch, ACC, state, row * STATE, SIZE * LANES);
+        System.arraycopy(scratch, MINS, state, row * STATE + SIZE * LANES, SIZE);
+    }
+
+    /*
+     * The helpers below take the decoded weights in the scratch array, not as vectors: a helper that takes vectors
+     * runs fast only when inlined, and one shared by several kernels gets compiled on its own and is then refused
+     * for inlining ("already compiled into a big method"), its vector arguments boxed at every call.
+     */
+
+    /**
+     * For each vector {@code v}, the exact lane sums of four chunks from chunk {@code k} (two runs), weights at
+     * {@code s[W ..]} (integers as floats), then {@code acc_v = lanes · (scale·d[db + v]) + acc_v}: one block of a
+     * Q8_0/Q4_0-style kernel.
+     */
+    static void block(float[] s, float[] q, int k, float scale, float[] d, int db) {
+        FloatVector w0 = FloatVector.fromArray(IntDot.F, s, W), w1 = FloatVector.fromArray(IntDot.F, s, W + LANES);
+        FloatVector w2 = FloatVector.fromArray(IntDot.F, s, W + 2 * LANES), w3 = FloatVector.fromArray(IntDot.F, s, W + 3 * LANES);
+        for (int v = 0; v < SIZE; v++) {
+            int x = (k * SIZE + v) * LANES;
+            FloatVector sum = w0.mul(FloatVector.fromArray(IntDot.F, q, x));
+            sum = w1.fma(FloatVector.fromArray(IntDot.F, q, x + SIZE * LANES), sum);
+            sum = w2.fma(FloatVector.fromArray(IntDot.F, q, x + 2 * SIZE * LANES), sum);
+            sum = w3.fma(FloatVector.fromArray(IntDot.F, q, x + 3 * SIZE * LANES), sum);
+            int a = ACC + v * LANES;
+            sum.fma(FloatVector.broadcast(IntDot.F, scale * d[db + v]), FloatVector.fromArray(IntDot.F, s, a)).intoArray(s, a);
+        }
+    }
+
+    /**
+     * For each vector {@code v}, the exact lane sums of {@code chunks} (2 or 4) chunks from chunk {@code k}, weights
+     * at {@code s[W ..]}, times the integer sub-block scale, added to the integer lanes at {@code s[ISUM + v·LANES]}
+     * (exact floats): one sub-block of a K-quant kernel.
+     */
+    static void subBlock(float[] s, int chunks, float[] q, int k, float scale) {
+        FloatVector sc = FloatVector.broadcast(IntDot.F, scale);
+        FloatVector w0 = FloatVector.fromArray(IntDot.F, s, W), w1 = FloatVector.fromArray(IntDot.F, s, W + LANES);
+        FloatVector w2 = FloatVector.fromArray(IntDot.F, s, W + 2 * LANES), w3 = FloatVector.fromArray(IntDot.F, s, W + 3 * LANES);
+        for (int v = 0; v < SIZE; v++) {
+            int x = (k * SIZE + v) * LANES;
+            FloatVector sum = w0.mul(FloatVector.fromArray(IntDot.F, q, x));
+            sum = w1.fma(FloatVector.fromArray(IntDot.F, q, x + SIZE * LANES), sum);
+            if (chunks == 4) {
+                sum = w2.fma(FloatVector.fromArray(IntDot.F, q, x + 2 * SIZE * LANES), sum);
+                sum = w3.fma(FloatVector.fromArray(IntDot.F, q, x + 3 * SIZE * LANES), sum);
+            }
+            int i = ISUM + v * LANES;
+            sum.fma(sc, FloatVector.fromArray(IntDot.F, s, i)).intoArray(s, i);
+        }
+    }
+
+    /** {@code acc_v = isum_v · (scale·d[db + v]) + acc_v} for every vector, then the integer lanes cleared. */
+    static void scaleInto(float[] s, float scale, float[] d, int db) {
+        for (int v = 0; v < SIZE; v++) {
+            int a = ACC + v * LANES, i = ISUM + v * LANES;
+            FloatVector.fromArray(IntDot.F, s, i).fma(FloatVector.broadcast(IntDot.F, scale * d[db + v]),
+                    FloatVector.fromArray(IntDot.F, s, a)).intoArray(s, a);
+        }
+        Arrays.fill(s, ISUM, ISUM + SIZE * LANES, 0f);
+    }
+}
