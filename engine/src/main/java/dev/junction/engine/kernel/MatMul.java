@@ -5,6 +5,7 @@ import dev.junction.engine.tensor.QuantizedActivations;
 import dev.junction.engine.tensor.QuantizedBatch;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 /**
  * Weight matrix × a batch of activation vectors: {@code out[t][r] = row(r) · x[t]}. Rows are split over the threads;
@@ -14,9 +15,12 @@ import java.lang.foreign.MemorySegment;
  * <p><b>Batch-invariant.</b> A row's product with a vector is the same bits whether the vector comes alone (token
  * generation), with others (batched decoding) or in a prompt chunk, and whatever the other vectors are: every
  * product is the single-vector kernel's ({@link QuantFormat#dotQuantized}, {@link QuantFormat#dot}) or a batched
- * kernel proven to give its bits ({@link QuantFormat#dotQuantized8}, see {@link QuantizedBatch}). Batches go in
- * groups of {@link QuantizedBatch#SIZE} vectors, each weight block unpacked once per group; a remainder of fewer
- * than {@link #GROUP_FROM} vectors goes one vector at a time.
+ * kernel proven to give its bits ({@link QuantFormat#dotQuantized8}, see {@link QuantizedBatch};
+ * {@link QuantFormat#dot4}). With 8-bit activations, batches go in groups of {@link QuantizedBatch#SIZE} vectors,
+ * each weight block unpacked once per group, and a remainder of fewer than {@link #GROUP_FROM} vectors one at a
+ * time; float activations go four at a time. The batched kernels walk the columns in blocks of
+ * {@link #COL_BLOCK}, carrying each row's accumulators from block to block, so the vectors' columns in use stay in
+ * L1 while the tile's rows stream past.
  *
  * <p>Like llama.cpp, block-quantized weights meet activations quantized to 8 bits once per product (integer
  * products, one float conversion per block); {@code exact} instances keep float activations instead, which is
@@ -117,7 +121,7 @@ public final class MatMul implements Parallel.RangeBody {
         if (!format.batchesQuantized()) return;
         groups = batch / SIZE + (batch % SIZE >= GROUP_FROM ? 1 : 0);
         if (packed.length < groups) {
-            QuantizedBatch[] grown = java.util.Arrays.copyOf(packed, groups);
+            QuantizedBatch[] grown = Arrays.copyOf(packed, groups);
             for (int g = packed.length; g < groups; g++) grown[g] = new QuantizedBatch();
             packed = grown;
         }
@@ -126,47 +130,57 @@ public final class MatMul implements Parallel.RangeBody {
 
     @Override
     public void run(int from, int to) {
-        float[] scratch = SCRATCH.get(), state = STATE.get();
+        float[] state = STATE.get();
         for (int tile = from; tile < to; tile += ROW_TILE) {
-            int tileEnd = Math.min(to, tile + ROW_TILE), rows = tileEnd - tile;
-            for (int g = 0; g < groups; g++) {
-                java.util.Arrays.fill(state, 0, rows * QuantizedBatch.STATE, 0f);
-                for (int c = 0; c < cols; c += COL_BLOCK) {
-                    format.dotQuantized8(weights, tile * rowBytes, rowBytes, rows, packed[g], c, Math.min(cols, c + COL_BLOCK),
-                            state, scratch);
-                }
-                for (int v = 0; v < packed[g].count(); v++) {
-                    int o = outOffset + (g * SIZE + v) * outStride + tile;
-                    for (int r = 0; r < rows; r++) out[o + r] = QuantizedBatch.result(state, r, v);
-                }
-            }
+            int rows = Math.min(to, tile + ROW_TILE) - tile;
+            for (int g = 0; g < groups; g++) multiplyGroup(g, tile, rows, state);
             int t = groups * SIZE;
-            if (quantized == null && format.batchesFloat()) { // float activations: four vectors at a time
-                for (; t + 4 <= batch; t += 4) {
-                    java.util.Arrays.fill(state, 0, rows * QuantFormat.FLOAT_STATE, 0f);
-                    int chunked = QuantFormat.dotChunked(cols);
-                    for (int c = 0; c < chunked; c += COL_BLOCK) {
-                        format.dot4(weights, tile * rowBytes, rowBytes, rows, x, t * xStride, xStride, c,
-                                Math.min(chunked, c + COL_BLOCK), state);
-                    }
-                    for (int v = 0; v < 4; v++) {
-                        int o = outOffset + (t + v) * outStride + tile;
-                        for (int r = 0; r < rows; r++) {
-                            out[o + r] = format.dotResult(weights, (tile + r) * rowBytes, x, (t + v) * xStride, cols, state,
-                                    r * QuantFormat.FLOAT_STATE, v);
-                        }
-                    }
-                }
+            if (quantized == null && format.batchesFloat()) {
+                for (; t + 4 <= batch; t += 4) multiplyFour(t, tile, rows, state);
             }
-            for (; t < batch; t++) {
-                int o = outOffset + t * outStride;
-                if (quantized != null) {
-                    QuantizedActivations xq = quantized[t];
-                    for (int r = tile; r < tileEnd; r++) out[o + r] = format.dotQuantized(weights, r * rowBytes, xq, cols);
-                } else {
-                    for (int r = tile; r < tileEnd; r++) out[o + r] = format.dot(weights, r * rowBytes, x, t * xStride, cols);
-                }
+            for (; t < batch; t++) multiplyOne(t, tile, rows);
+        }
+    }
+
+    /** Packed group {@code g} times the tile's rows, one block of columns at a time. */
+    private void multiplyGroup(int g, int tile, int rows, float[] state) {
+        float[] scratch = SCRATCH.get();
+        Arrays.fill(state, 0, rows * QuantizedBatch.STATE, 0f);
+        for (int c = 0; c < cols; c += COL_BLOCK) {
+            format.dotQuantized8(weights, tile * rowBytes, rowBytes, rows, packed[g], c, Math.min(cols, c + COL_BLOCK),
+                    state, scratch);
+        }
+        for (int v = 0; v < packed[g].count(); v++) {
+            int o = outOffset + (g * SIZE + v) * outStride + tile;
+            for (int r = 0; r < rows; r++) out[o + r] = QuantizedBatch.result(state, r, v);
+        }
+    }
+
+    /** Float vectors {@code t .. t+3} times the tile's rows, one block of columns at a time. */
+    private void multiplyFour(int t, int tile, int rows, float[] state) {
+        Arrays.fill(state, 0, rows * QuantFormat.FLOAT_STATE, 0f);
+        int chunked = QuantFormat.dotChunked(cols);
+        for (int c = 0; c < chunked; c += COL_BLOCK) {
+            format.dot4(weights, tile * rowBytes, rowBytes, rows, x, t * xStride, xStride, c, Math.min(chunked, c + COL_BLOCK),
+                    state);
+        }
+        for (int v = 0; v < 4; v++) {
+            int o = outOffset + (t + v) * outStride + tile;
+            for (int r = 0; r < rows; r++) {
+                out[o + r] = format.dotResult(weights, (tile + r) * rowBytes, x, (t + v) * xStride, cols, state,
+                        r * QuantFormat.FLOAT_STATE, v);
             }
+        }
+    }
+
+    /** Vector {@code t} times the tile's rows with the single-vector kernel. */
+    private void multiplyOne(int t, int tile, int rows) {
+        int o = outOffset + t * outStride;
+        if (quantized != null) {
+            QuantizedActivations xq = quantized[t];
+            for (int r = tile; r < tile + rows; r++) out[o + r] = format.dotQuantized(weights, r * rowBytes, xq, cols);
+        } else {
+            for (int r = tile; r < tile + rows; r++) out[o + r] = format.dot(weights, r * rowBytes, x, t * xStride, cols);
         }
     }
 }

@@ -20,7 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Which elements meet in which int lane is part of the result (the lanes are scaled and summed as floats): in
  * each aligned run of {@code SL} elements, lane {@code j} holds elements {@code 2j} and {@code 2j+1}. The batched
  * kernels ({@link QuantizedBatch}) rebuild exactly these integer lanes with float multiply-adds, from the even and
- * the odd elements of each run ({@link #evens}, {@link #odds}).
+ * the odd elements of each run.
  *
  * <p>The short species is capped at 256 bits so that a 16-byte group of nibbles (Q4_0's block, a Q4_K sub-block
  * half) is one vector on every machine; all species are static final constants so the intrinsics always apply.
@@ -63,17 +63,6 @@ final class IntDot {
     static IntVector pairSum(ShortVector p) {
         IntVector v = p.reinterpretAsInts();
         return v.lanewise(VectorOperators.ASHR, 16).add(v.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
-    }
-
-    /** The even shorts of {@code p} (lanes 0, 2, 4, ...), sign-extended to ints and converted to floats. */
-    static FloatVector evens(ShortVector p) {
-        return (FloatVector) p.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                .convert(VectorOperators.I2F, 0);
-    }
-
-    /** The odd shorts of {@code p} (lanes 1, 3, 5, ...), sign-extended to ints and converted to floats. */
-    static FloatVector odds(ShortVector p) {
-        return (FloatVector) p.reinterpretAsInts().lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
     }
 
     /** {@code acc + float(pairSum(p)) · scale}. */

@@ -112,7 +112,7 @@ public final class Q4_KFormat implements QuantFormat {
 
 
     /**
-     * {@link QuantizedBatch#subBlock} per sub-block, the sub-block scales applied to the exact lanes as the integer
+     * Per sub-block, the exact lanes of {@link QuantizedBatch} times the sub-block scale, as the integer
      * kernel applies them; a lane's sum over the super-block stays below {@code 8·63·(4·15·127) < 2^22}, so it is
      * exact. The mins are the integer kernel's scalar steps, one vector per lane.
      */
@@ -120,7 +120,7 @@ public final class Q4_KFormat implements QuantFormat {
     public void dotQuantized8(MemorySegment w, long offset, long rowBytes, int rows, QuantizedBatch x, int from, int to,
                               float[] state, float[] scratch) {
         x.check(QK, to);
-        int size = QuantizedBatch.SIZE, lanes = QuantizedBatch.LANES, wf = QuantizedBatch.W, mins = QuantizedBatch.MINS;
+        int size = QuantizedBatch.SIZE, lanes = QuantizedBatch.LANES, mins = QuantizedBatch.MINS;
         for (int r = 0; r < rows; r++) {
             QuantizedBatch.load(state, r, scratch);
             for (int b = from / QK; b < to / QK; b++) {
@@ -131,11 +131,25 @@ public final class Q4_KFormat implements QuantFormat {
                     int shift = 4 * (sub & 1); // low nibbles, then high
                     ShortVector n0 = QuantizedBatch.run(w, q).lanewise(VectorOperators.ASHR, shift).and((short) 0xF);
                     ShortVector n1 = QuantizedBatch.run(w, q + 16).lanewise(VectorOperators.ASHR, shift).and((short) 0xF);
-                    IntDot.evens(n0).intoArray(scratch, wf);
-                    IntDot.odds(n0).intoArray(scratch, wf + lanes);
-                    IntDot.evens(n1).intoArray(scratch, wf + 2 * lanes);
-                    IntDot.odds(n1).intoArray(scratch, wf + 3 * lanes);
-                    QuantizedBatch.subBlock(scratch, 4, x.q, (b * QK + 32 * sub) / lanes, KQuants.at(sc, sub));
+                    // the even and the odd elements of the run, as the integer kernel pairs them (IntDot.pairSum)
+                    FloatVector w0 = (FloatVector) n0.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16)
+                            .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                    FloatVector w1 = (FloatVector) n0.reinterpretAsInts().lanewise(VectorOperators.ASHR, 16)
+                            .convert(VectorOperators.I2F, 0);
+                    FloatVector w2 = (FloatVector) n1.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16)
+                            .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                    FloatVector w3 = (FloatVector) n1.reinterpretAsInts().lanewise(VectorOperators.ASHR, 16)
+                            .convert(VectorOperators.I2F, 0);
+                    FloatVector scale = FloatVector.broadcast(IntDot.F, KQuants.at(sc, sub));
+                    int chunk = (b * QK + 32 * sub) / lanes, step = size * lanes;
+                    for (int v = 0; v < size; v++) { // exact lanes, times the sub-block scale, into the integer lanes
+                        int xi = (chunk * size + v) * lanes, i = QuantizedBatch.ISUM + v * lanes;
+                        FloatVector sum = w0.mul(FloatVector.fromArray(IntDot.F, x.q, xi));
+                        sum = w1.fma(FloatVector.fromArray(IntDot.F, x.q, xi + step), sum);
+                        sum = w2.fma(FloatVector.fromArray(IntDot.F, x.q, xi + 2 * step), sum);
+                        sum = w3.fma(FloatVector.fromArray(IntDot.F, x.q, xi + 3 * step), sum);
+                        sum.fma(scale, FloatVector.fromArray(IntDot.F, scratch, i)).intoArray(scratch, i);
+                    }
                 }
                 QuantizedBatch.scaleInto(scratch, Fp16.read(w, p), x.d, b * size);
                 // the mins for the eight vectors at once, lane v doing the integer kernel's scalar steps for vector v

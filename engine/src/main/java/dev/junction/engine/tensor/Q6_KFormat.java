@@ -132,14 +132,14 @@ public final class Q6_KFormat implements QuantFormat {
 
 
     /**
-     * {@link QuantizedBatch#subBlock} per sub-block of 16 (two chunks), with its int8 scale; a lane's sum over the
+     * Per sub-block of 16 (two chunks), the exact lanes of {@link QuantizedBatch} times its int8 scale; a lane's sum over the
      * super-block stays below {@code 16·128·(2·32·127) < 2^24}, so it is exact.
      */
     @Override
     public void dotQuantized8(MemorySegment w, long offset, long rowBytes, int rows, QuantizedBatch x, int from, int to,
                               float[] state, float[] scratch) {
         x.check(QK, to);
-        int size = QuantizedBatch.SIZE, lanes = QuantizedBatch.LANES, wf = QuantizedBatch.W;
+        int size = QuantizedBatch.SIZE, lanes = QuantizedBatch.LANES;
         for (int r = 0; r < rows; r++) {
             QuantizedBatch.load(state, r, scratch);
             for (int b = from / QK; b < to / QK; b++) {
@@ -153,9 +153,19 @@ public final class Q6_KFormat implements QuantFormat {
                             ShortVector q = bits.lanewise(VectorOperators.ASHR, 4 * (k >> 1)).and((short) 0xF)
                                     .or(hb.lanewise(VectorOperators.ASHR, 2 * k).and((short) 0x30)).sub((short) 32);
                             int scale = Blocks.i8(w, p + SCALES + 8 * h + l / 16 + 2 * k);
-                            IntDot.evens(q).intoArray(scratch, wf);
-                            IntDot.odds(q).intoArray(scratch, wf + lanes);
-                            QuantizedBatch.subBlock(scratch, 2, x.q, (b * QK + 128 * h + 32 * k + l) / lanes, scale);
+                            // the even and the odd elements of the run, as the integer kernel pairs them (IntDot.pairSum)
+                            FloatVector w0 = (FloatVector) q.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16)
+                                    .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                            FloatVector w1 = (FloatVector) q.reinterpretAsInts().lanewise(VectorOperators.ASHR, 16)
+                                    .convert(VectorOperators.I2F, 0);
+                            FloatVector sc = FloatVector.broadcast(IntDot.F, scale);
+                            int chunk = (b * QK + 128 * h + 32 * k + l) / lanes;
+                            for (int v = 0; v < size; v++) { // exact lanes, times the scale, into the integer lanes
+                                int xi = (chunk * size + v) * lanes, i = QuantizedBatch.ISUM + v * lanes;
+                                FloatVector sum = w1.fma(FloatVector.fromArray(IntDot.F, x.q, xi + size * lanes),
+                                        w0.mul(FloatVector.fromArray(IntDot.F, x.q, xi)));
+                                sum.fma(sc, FloatVector.fromArray(IntDot.F, scratch, i)).intoArray(scratch, i);
+                            }
                         }
                     }
                 }

@@ -79,22 +79,37 @@ public final class Q8_0Format implements QuantFormat {
     }
 
 
-    /** {@link QuantizedBatch#block} per block; the lanes are at most 4·128·127 in magnitude. */
+    /** Per block, the exact lanes of {@link QuantizedBatch}: at most 4·128·127 in magnitude. */
     @Override
     public void dotQuantized8(MemorySegment w, long offset, long rowBytes, int rows, QuantizedBatch x, int from, int to,
                               float[] state, float[] scratch) {
         x.check(QK, to);
-        int l = QuantizedBatch.LANES, wf = QuantizedBatch.W;
+        int size = QuantizedBatch.SIZE, lanes = QuantizedBatch.LANES;
         for (int r = 0; r < rows; r++) {
             QuantizedBatch.load(state, r, scratch);
             for (int b = from / QK; b < to / QK; b++) {
                 long p = offset + r * rowBytes + (long) b * BYTES;
                 ShortVector q0 = QuantizedBatch.run(w, p + 2), q1 = QuantizedBatch.run(w, p + 18);
-                IntDot.evens(q0).intoArray(scratch, wf);
-                IntDot.odds(q0).intoArray(scratch, wf + l);
-                IntDot.evens(q1).intoArray(scratch, wf + 2 * l);
-                IntDot.odds(q1).intoArray(scratch, wf + 3 * l);
-                QuantizedBatch.block(scratch, x.q, 4 * b, Fp16.read(w, p), x.d, b * QuantizedBatch.SIZE);
+                // the even and the odd elements of the run, as the integer kernel pairs them (IntDot.pairSum)
+                FloatVector w0 = (FloatVector) q0.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16)
+                        .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                FloatVector w1 = (FloatVector) q0.reinterpretAsInts().lanewise(VectorOperators.ASHR, 16)
+                        .convert(VectorOperators.I2F, 0);
+                FloatVector w2 = (FloatVector) q1.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16)
+                        .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                FloatVector w3 = (FloatVector) q1.reinterpretAsInts().lanewise(VectorOperators.ASHR, 16)
+                        .convert(VectorOperators.I2F, 0);
+                float dw = Fp16.read(w, p);
+                int step = size * lanes;
+                for (int v = 0; v < size; v++) { // exact lanes, then acc = lanes · (dw·dx) + acc
+                    int xi = (4 * b * size + v) * lanes, a = QuantizedBatch.ACC + v * lanes;
+                    FloatVector sum = w0.mul(FloatVector.fromArray(IntDot.F, x.q, xi));
+                    sum = w1.fma(FloatVector.fromArray(IntDot.F, x.q, xi + step), sum);
+                    sum = w2.fma(FloatVector.fromArray(IntDot.F, x.q, xi + 2 * step), sum);
+                    sum = w3.fma(FloatVector.fromArray(IntDot.F, x.q, xi + 3 * step), sum);
+                    sum.fma(FloatVector.broadcast(IntDot.F, dw * x.d[b * size + v]), FloatVector.fromArray(IntDot.F, scratch, a))
+                            .intoArray(scratch, a);
+                }
             }
             QuantizedBatch.store(scratch, state, r);
         }

@@ -16,10 +16,12 @@ import java.util.Arrays;
  * <p><b>Same bits as one vector at a time.</b> {@link QuantFormat#dotQuantized} sums the products of a block in
  * integer lanes, lane {@code j} holding elements {@code 2j} and {@code 2j+1} of each aligned run of
  * {@code 2·LANES} elements ({@link IntDot#pairSum}), then takes {@code acc = float(lanes) · (dw·dx) + acc}. The
- * batched kernels rebuild those lanes with float multiply-adds of the 8-bit values, one chunk of even and one of odd
- * elements per run ({@link IntDot#evens}, {@link IntDot#odds}): every partial sum is an integer below 2^24, so each
- * is exact whatever the order, the lane values equal the integer kernel's, and the float steps after them are the
- * same operations on the same values. Each kernel states its bound.
+ * batched kernels rebuild those lanes with float multiply-adds of the 8-bit values, one chunk of the even and one of
+ * the odd elements per run: every partial sum is an integer below 2^24, so each is exact whatever the order, the
+ * lane values equal the integer kernel's, and the float steps after them are the same operations on the same values.
+ * Each kernel states its bound. (The kernels are written out in full, not through shared helpers taking vectors: a
+ * helper that several kernels call gets compiled on its own, is then refused for inlining, "already compiled into a
+ * big method", and its vector arguments are boxed at every call, several times slower.)
  *
  * <p>Layout: the quants as floats, chunk {@code k} of vector {@code v} at {@code q[(k·SIZE + v)·LANES ..]}, chunk
  * {@code 2m} holding the even and {@code 2m+1} the odd elements of run {@code m}, so one chunk of all vectors is 256
@@ -32,10 +34,10 @@ public final class QuantizedBatch {
     public static final int SIZE = 8;
     /** Lanes of the integer kernels' accumulators, and so the width of a chunk. */
     static final int LANES = IntDot.F.length();
-    /** Where a kernel keeps, in its scratch: the accumulators, the integer lanes, the mins, the decoded weights. */
-    static final int ACC = 0, ISUM = SIZE * LANES, MINS = 2 * SIZE * LANES, W = MINS + SIZE;
+    /** Where a kernel keeps, in its scratch: the accumulators, the integer lanes (K-quants), the mins. */
+    static final int ACC = 0, ISUM = SIZE * LANES, MINS = 2 * SIZE * LANES;
     /** Floats of scratch a {@link QuantFormat#dotQuantized8} call needs. */
-    public static final int SCRATCH = W + 4 * LANES;
+    public static final int SCRATCH = MINS + SIZE;
     /** Floats of state per row between column blocks: the accumulators, then the mins. */
     public static final int STATE = SIZE * LANES + SIZE;
     /** Whether a run is 16 elements (256-bit vectors): the shape the batched kernels are written and bounded for. */
@@ -118,53 +120,6 @@ public final class QuantizedBatch {
     static void store(float[] scratch, float[] state, int row) {
         System.arraycopy(scratch, ACC, state, row * STATE, SIZE * LANES);
         System.arraycopy(scratch, MINS, state, row * STATE + SIZE * LANES, SIZE);
-    }
-
-    /*
-     * The helpers below take the decoded weights in the scratch array, not as vectors: a helper that takes vectors
-     * runs fast only when inlined, and one shared by several kernels gets compiled on its own and is then refused
-     * for inlining ("already compiled into a big method"), its vector arguments boxed at every call.
-     */
-
-    /**
-     * For each vector {@code v}, the exact lane sums of four chunks from chunk {@code k} (two runs), weights at
-     * {@code s[W ..]} (integers as floats), then {@code acc_v = lanes · (scale·d[db + v]) + acc_v}: one block of a
-     * Q8_0/Q4_0-style kernel.
-     */
-    static void block(float[] s, float[] q, int k, float scale, float[] d, int db) {
-        FloatVector w0 = FloatVector.fromArray(IntDot.F, s, W), w1 = FloatVector.fromArray(IntDot.F, s, W + LANES);
-        FloatVector w2 = FloatVector.fromArray(IntDot.F, s, W + 2 * LANES), w3 = FloatVector.fromArray(IntDot.F, s, W + 3 * LANES);
-        for (int v = 0; v < SIZE; v++) {
-            int x = (k * SIZE + v) * LANES;
-            FloatVector sum = w0.mul(FloatVector.fromArray(IntDot.F, q, x));
-            sum = w1.fma(FloatVector.fromArray(IntDot.F, q, x + SIZE * LANES), sum);
-            sum = w2.fma(FloatVector.fromArray(IntDot.F, q, x + 2 * SIZE * LANES), sum);
-            sum = w3.fma(FloatVector.fromArray(IntDot.F, q, x + 3 * SIZE * LANES), sum);
-            int a = ACC + v * LANES;
-            sum.fma(FloatVector.broadcast(IntDot.F, scale * d[db + v]), FloatVector.fromArray(IntDot.F, s, a)).intoArray(s, a);
-        }
-    }
-
-    /**
-     * For each vector {@code v}, the exact lane sums of {@code chunks} (2 or 4) chunks from chunk {@code k}, weights
-     * at {@code s[W ..]}, times the integer sub-block scale, added to the integer lanes at {@code s[ISUM + v·LANES]}
-     * (exact floats): one sub-block of a K-quant kernel.
-     */
-    static void subBlock(float[] s, int chunks, float[] q, int k, float scale) {
-        FloatVector sc = FloatVector.broadcast(IntDot.F, scale);
-        FloatVector w0 = FloatVector.fromArray(IntDot.F, s, W), w1 = FloatVector.fromArray(IntDot.F, s, W + LANES);
-        FloatVector w2 = FloatVector.fromArray(IntDot.F, s, W + 2 * LANES), w3 = FloatVector.fromArray(IntDot.F, s, W + 3 * LANES);
-        for (int v = 0; v < SIZE; v++) {
-            int x = (k * SIZE + v) * LANES;
-            FloatVector sum = w0.mul(FloatVector.fromArray(IntDot.F, q, x));
-            sum = w1.fma(FloatVector.fromArray(IntDot.F, q, x + SIZE * LANES), sum);
-            if (chunks == 4) {
-                sum = w2.fma(FloatVector.fromArray(IntDot.F, q, x + 2 * SIZE * LANES), sum);
-                sum = w3.fma(FloatVector.fromArray(IntDot.F, q, x + 3 * SIZE * LANES), sum);
-            }
-            int i = ISUM + v * LANES;
-            sum.fma(sc, FloatVector.fromArray(IntDot.F, s, i)).intoArray(s, i);
-        }
     }
 
     /** {@code acc_v = isum_v · (scale·d[db + v]) + acc_v} for every vector, then the integer lanes cleared. */
