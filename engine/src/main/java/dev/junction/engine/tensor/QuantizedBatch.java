@@ -43,7 +43,6 @@ public final class QuantizedBatch {
     /** Whether a run is 16 elements (256-bit vectors): the shape the batched kernels are written and bounded for. */
     static final boolean FOUR_CHUNKS = LANES == 8;
 
-    private final QuantizedActivations[] vectors = new QuantizedActivations[SIZE];
     private int count, length, blockSize;
     float[] q = new float[0], d = new float[0];
     int[] sums32 = new int[0];
@@ -61,7 +60,6 @@ public final class QuantizedBatch {
         if (blockSize != 32 && sums32.length < groups * SIZE) sums32 = new int[groups * SIZE];
         for (int v = 0; v < SIZE; v++) {
             QuantizedActivations x = v < count ? xs[first + v] : null;
-            vectors[v] = x;
             if (x != null && (x.length() != length || x.blockSize() != blockSize)) {
                 throw new IllegalArgumentException("vectors quantized differently");
             }
@@ -80,11 +78,6 @@ public final class QuantizedBatch {
     /** Vectors packed by the last {@link #pack}. */
     public int count() {
         return count;
-    }
-
-    /** Vector {@code v} as packed. */
-    public QuantizedActivations vector(int v) {
-        return vectors[v];
     }
 
     void check(int blockSize, int n) {
