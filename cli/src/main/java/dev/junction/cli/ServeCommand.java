@@ -61,7 +61,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--kv-blocks", defaultValue = "0",
             description = "KV-cache blocks of 16 positions per model; 0 = enough for --max-running full contexts "
-                    + "within a quarter of the memory (default: ${DEFAULT-VALUE}).")
+                    + "within half the memory the weights leave free (default: ${DEFAULT-VALUE}).")
     int kvBlocks;
 
     @Option(names = "--token-budget", defaultValue = "256",
