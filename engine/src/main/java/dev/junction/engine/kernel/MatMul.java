@@ -17,8 +17,8 @@ import java.util.Arrays;
  * product is the single-vector kernel's ({@link QuantFormat#dotQuantized}, {@link QuantFormat#dot}) or a batched
  * kernel proven to give its bits ({@link QuantFormat#dotQuantized8}, see {@link QuantizedBatch};
  * {@link QuantFormat#dot4}). With 8-bit activations, batches go in groups of {@link QuantizedBatch#SIZE} vectors,
- * each weight block unpacked once per group, and a remainder of fewer than {@link #GROUP_FROM} vectors one at a
- * time; float activations go four at a time. The batched kernels walk the columns in blocks of
+ * each weight block unpacked once per quad of vectors, and a remainder of fewer than {@link #QUAD_FROM} vectors
+ * one at a time; float activations go four at a time. The batched kernels walk the columns in blocks of
  * {@link #COL_BLOCK}, carrying each row's accumulators from block to block, so the vectors' columns in use stay in
  * L1 while the tile's rows stream past.
  *
@@ -37,10 +37,10 @@ public final class MatMul implements Parallel.RangeBody {
      */
     private static final int COL_BLOCK = 512;
     /**
-     * A group padded with zero vectors costs as much as a full one, about four and a half single products on AVX2
-     * (MatMulBench), so a remainder smaller than this goes one vector at a time.
+     * The batched kernels take vectors four at a time; a quad padded with zero vectors costs as much as a full one,
+     * about 2.5 single products on AVX2, so a remainder smaller than this goes one vector at a time.
      */
-    static final int GROUP_FROM = 5;
+    static final int QUAD_FROM = 3;
     private static final int SIZE = QuantizedBatch.SIZE;
     /** Per worker thread: the batched kernels' scratch, and the tile's state between column blocks. */
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[QuantizedBatch.SCRATCH]);
@@ -52,6 +52,7 @@ public final class MatMul implements Parallel.RangeBody {
     private QuantizedActivations[] quantized; // the set in use for this call, one per vector of the batch
     private QuantizedBatch[] packed = new QuantizedBatch[0];
     private int groups; // packed groups in use for this call
+    private int grouped; // vectors the groups compute; the rest go one at a time
 
     private QuantFormat format;
     private MemorySegment weights;
@@ -86,7 +87,7 @@ public final class MatMul implements Parallel.RangeBody {
         this.outOffset = outOffset;
         this.outStride = outStride;
         this.quantized = null;
-        this.groups = 0;
+        this.groups = this.grouped = 0;
         if (!exact && format.quantizesActivations()) {
             quantize();
             pack();
@@ -119,13 +120,14 @@ public final class MatMul implements Parallel.RangeBody {
     /** Lays out the batch's groups for {@link QuantFormat#dotQuantized8}. */
     private void pack() {
         if (!format.batchesQuantized()) return;
-        groups = batch / SIZE + (batch % SIZE >= GROUP_FROM ? 1 : 0);
+        grouped = Math.min(batch, (batch / 4 + (batch % 4 >= QUAD_FROM ? 1 : 0)) * 4);
+        groups = Math.ceilDiv(grouped, SIZE);
         if (packed.length < groups) {
             QuantizedBatch[] grown = Arrays.copyOf(packed, groups);
             for (int g = packed.length; g < groups; g++) grown[g] = new QuantizedBatch();
             packed = grown;
         }
-        for (int g = 0; g < groups; g++) packed[g].pack(quantized, g * SIZE, Math.min(SIZE, batch - g * SIZE));
+        for (int g = 0; g < groups; g++) packed[g].pack(quantized, g * SIZE, Math.min(SIZE, grouped - g * SIZE));
     }
 
     @Override
@@ -134,7 +136,7 @@ public final class MatMul implements Parallel.RangeBody {
         for (int tile = from; tile < to; tile += ROW_TILE) {
             int rows = Math.min(to, tile + ROW_TILE) - tile;
             for (int g = 0; g < groups; g++) multiplyGroup(g, tile, rows, state);
-            int t = groups * SIZE;
+            int t = grouped;
             if (quantized == null && format.batchesFloat()) {
                 for (; t + 4 <= batch; t += 4) multiplyFour(t, tile, rows, state);
             }

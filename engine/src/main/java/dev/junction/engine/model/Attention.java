@@ -120,14 +120,7 @@ final class Attention implements Parallel.RangeBody {
             correction = (float) StrictMath.exp(s.max[j] - tileMax); // 0 for the first tile
             s.max[j] = tileMax;
         }
-        FloatVector shift = FloatVector.broadcast(AttentionKernels.F, s.max[j]);
-        FloatVector sum = FloatVector.fromArray(AttentionKernels.F, s.sums, j * L).mul(correction);
-        for (int v = 0; v < TILE; v += L) {
-            FloatVector e = AttentionKernels.exp(FloatVector.fromArray(AttentionKernels.F, p, at + v).sub(shift));
-            e.intoArray(p, at + v);
-            sum = sum.add(e);
-        }
-        sum.intoArray(s.sums, j * L);
+        AttentionKernels.exponentiate(p, at, TILE, s.max[j], s.sums, j * L, correction);
         return correction;
     }
 

@@ -264,25 +264,35 @@ final class AttentionKernels {
     private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
 
     /**
-     * e^x for x ≤ 0 (−∞ included), within about 1 ulp (Cephes' expf): x = n·ln 2 + r with |r| ≤ ln 2 / 2, a degree-6
-     * polynomial for e^r, n put into the exponent. Results below 2^-126 are flushed to 0 (next to a softmax sum of at
-     * least 1 they do not count).
+     * {@code p[at + i] = e^(p[at + i] - shift)} for {@code i < n} (a multiple of the lane count), and
+     * {@code sums[sumsAt ..] = sums[sumsAt ..]·correction + the results}, lane by lane. The exponential is Cephes'
+     * expf for x ≤ 0 (−∞ included), within about 1 ulp: x = k·ln 2 + r with |r| ≤ ln 2 / 2, a degree-6 polynomial
+     * for e^r, k put into the exponent; results below 2^-126 are flushed to 0 (next to a softmax sum of at least 1
+     * they do not count). Written out in one method, taking no vectors as arguments: a helper taking a vector that
+     * the JIT does not inline (it judged the call site cold once) boxes it, allocating on every step.
      */
-    static FloatVector exp(FloatVector x) {
-        VectorMask<Float> tiny = x.compare(VectorOperators.LT, FLOOR);
-        x = x.max(FLOOR);
-        FloatVector shifted = x.fma(LOG2E, ROUNDER); // round(x·log2 e) in the low mantissa bits
-        FloatVector n = shifted.sub(ROUNDER);
-        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), x);
-        r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
-        FloatVector poly = r.fma(1.9875691500e-4f, 1.3981999507e-3f);
-        poly = poly.fma(r, FloatVector.broadcast(F, 8.3334519073e-3f));
-        poly = poly.fma(r, FloatVector.broadcast(F, 4.1665795894e-2f));
-        poly = poly.fma(r, FloatVector.broadcast(F, 1.6666665459e-1f));
-        poly = poly.fma(r, FloatVector.broadcast(F, 5.0000001201e-1f));
-        FloatVector y = poly.fma(r.mul(r), r.add(1f));
-        FloatVector scale = shifted.reinterpretAsInts().add(127 - 0x4B400000).lanewise(VectorOperators.LSHL, 23)
-                .reinterpretAsFloats();
-        return y.mul(scale).blend(0f, tiny);
+    static void exponentiate(float[] p, int at, int n, float shift, float[] sums, int sumsAt, float correction) {
+        FloatVector sum = FloatVector.fromArray(F, sums, sumsAt).mul(correction);
+        for (int i = at; i < at + n; i += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, p, i).sub(shift);
+            VectorMask<Float> tiny = x.compare(VectorOperators.LT, FLOOR);
+            x = x.max(FLOOR);
+            FloatVector shifted = x.fma(LOG2E, ROUNDER); // round(x·log2 e) in the low mantissa bits
+            FloatVector k = shifted.sub(ROUNDER);
+            FloatVector r = k.fma(FloatVector.broadcast(F, -LN2_HI), x);
+            r = k.fma(FloatVector.broadcast(F, -LN2_LO), r);
+            FloatVector poly = r.fma(1.9875691500e-4f, 1.3981999507e-3f);
+            poly = poly.fma(r, FloatVector.broadcast(F, 8.3334519073e-3f));
+            poly = poly.fma(r, FloatVector.broadcast(F, 4.1665795894e-2f));
+            poly = poly.fma(r, FloatVector.broadcast(F, 1.6666665459e-1f));
+            poly = poly.fma(r, FloatVector.broadcast(F, 5.0000001201e-1f));
+            FloatVector y = poly.fma(r.mul(r), r.add(1f));
+            FloatVector scale = shifted.reinterpretAsInts().add(127 - 0x4B400000).lanewise(VectorOperators.LSHL, 23)
+                    .reinterpretAsFloats();
+            FloatVector e = y.mul(scale).blend(0f, tiny);
+            e.intoArray(p, i);
+            sum = sum.add(e);
+        }
+        sum.intoArray(sums, sumsAt);
     }
 }

@@ -4,6 +4,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -16,6 +17,7 @@ public final class Q4_0Format implements QuantFormat {
     public static final Q4_0Format INSTANCE = new Q4_0Format();
     private static final int QK = 32;
     private static final int BYTES = 18;
+    private static final VectorSpecies<Float> F = IntDot.F;
 
     private Q4_0Format() {}
 
@@ -68,57 +70,74 @@ public final class Q4_0Format implements QuantFormat {
         short[] xq = x.qs;
         float[] xd = x.d;
         FloatVector acc = FloatVector.zero(IntDot.F);
-        for (int b = 0; b < nb; b++) acc = block(w, offset + (long) b * BYTES, xq, b * QK, xd[b], acc);
+        for (int b = 0; b < nb; b++) { // written out, not through a helper taking vectors: see QuantFormat
+            long p = offset + (long) b * BYTES;
+            int xi = b * QK;
+            ShortVector s = ShortVector.zero(IntDot.S);
+            for (int j = 0; j < QK / 2; j += IntDot.SL) {
+                ShortVector q = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p + 2 + j, ByteOrder.LITTLE_ENDIAN));
+                ShortVector lo = q.and((short) 0xF).sub((short) 8); // nibbles in 16-bit lanes: x86 has no byte shifts
+                ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).sub((short) 8);
+                s = s.add(lo.mul(ShortVector.fromArray(IntDot.S, xq, xi + j)))
+                        .add(hi.mul(ShortVector.fromArray(IntDot.S, xq, xi + j + QK / 2)));
+            }
+            acc = IntDot.scaled(s, Fp16.read(w, p) * xd[b], acc);
+        }
         return IntDot.sum(acc);
     }
 
-    private static FloatVector block(MemorySegment w, long p, short[] xq, int xi, float xd, FloatVector acc) {
-        ShortVector s = ShortVector.zero(IntDot.S);
-        for (int j = 0; j < QK / 2; j += IntDot.SL) {
-            ShortVector q = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p + 2 + j, ByteOrder.LITTLE_ENDIAN));
-            ShortVector lo = q.and((short) 0xF).sub((short) 8); // nibbles in 16-bit lanes: x86 has no byte shifts
-            ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).sub((short) 8);
-            s = s.add(lo.mul(ShortVector.fromArray(IntDot.S, xq, xi + j)))
-                    .add(hi.mul(ShortVector.fromArray(IntDot.S, xq, xi + j + QK / 2)));
-        }
-        return IntDot.scaled(s, Fp16.read(w, p) * xd, acc);
-    }
-
-
-    /** Per block, the exact lanes of {@link QuantizedBatch}: at most 4·8·127 in magnitude. */
+    /**
+     * Per block, the exact lanes of {@link QuantizedBatch}: at most 4·8·127 in magnitude. Four vectors at a time,
+     * their accumulators in registers (written out: see {@link Q8_0Format#dotQuantized8}).
+     */
     @Override
     public void dotQuantized8(MemorySegment w, long offset, long rowBytes, int rows, QuantizedBatch x, int from, int to,
                               float[] state, float[] scratch) {
         x.check(QK, to);
-        int size = QuantizedBatch.SIZE, lanes = QuantizedBatch.LANES;
+        int lanes = QuantizedBatch.LANES, step = QuantizedBatch.SIZE * lanes;
+        float[] q = x.q, d = x.d;
         for (int r = 0; r < rows; r++) {
-            QuantizedBatch.load(state, r, scratch);
-            for (int b = from / QK; b < to / QK; b++) {
-                long p = offset + r * rowBytes + (long) b * BYTES;
-                ShortVector q = QuantizedBatch.run(w, p + 2); // the integer kernel's nibbles, in 16-bit lanes
-                ShortVector lo = q.and((short) 0xF).sub((short) 8), hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).sub((short) 8);
-                // the even and the odd elements of the run, as the integer kernel pairs them (IntDot.pairSum)
-                FloatVector w0 = (FloatVector) lo.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16)
-                        .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-                FloatVector w1 = (FloatVector) lo.reinterpretAsInts().lanewise(VectorOperators.ASHR, 16)
-                        .convert(VectorOperators.I2F, 0);
-                FloatVector w2 = (FloatVector) hi.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16)
-                        .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-                FloatVector w3 = (FloatVector) hi.reinterpretAsInts().lanewise(VectorOperators.ASHR, 16)
-                        .convert(VectorOperators.I2F, 0);
-                float dw = Fp16.read(w, p);
-                int step = size * lanes;
-                for (int v = 0; v < size; v++) { // exact lanes, then acc = lanes · (dw·dx) + acc
-                    int xi = (4 * b * size + v) * lanes, a = QuantizedBatch.ACC + v * lanes;
-                    FloatVector sum = w0.mul(FloatVector.fromArray(IntDot.F, x.q, xi));
-                    sum = w1.fma(FloatVector.fromArray(IntDot.F, x.q, xi + step), sum);
-                    sum = w2.fma(FloatVector.fromArray(IntDot.F, x.q, xi + 2 * step), sum);
-                    sum = w3.fma(FloatVector.fromArray(IntDot.F, x.q, xi + 3 * step), sum);
-                    sum.fma(FloatVector.broadcast(IntDot.F, dw * x.d[b * size + v]), FloatVector.fromArray(IntDot.F, scratch, a))
-                            .intoArray(scratch, a);
+            for (int v = 0; v < x.active(); v += 4) {
+                int s = r * QuantizedBatch.STATE + v * lanes;
+                FloatVector a0 = FloatVector.fromArray(IntDot.F, state, s), a1 = FloatVector.fromArray(IntDot.F, state, s + lanes);
+                FloatVector a2 = FloatVector.fromArray(IntDot.F, state, s + 2 * lanes), a3 = FloatVector.fromArray(IntDot.F, state, s + 3 * lanes);
+                for (int b = from / QK; b < to / QK; b++) {
+                    long p = offset + r * rowBytes + (long) b * BYTES;
+                    ShortVector qs = QuantizedBatch.run(w, p + 2); // the integer kernel's nibbles, in 16-bit lanes
+                    ShortVector lo = qs.and((short) 0xF).sub((short) 8), hi = qs.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).sub((short) 8);
+                    // the even and the odd elements of the run, as the integer kernel pairs them (IntDot.pairSum)
+                    FloatVector w0 = (FloatVector) lo.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16)
+                            .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                    FloatVector w1 = (FloatVector) lo.reinterpretAsInts().lanewise(VectorOperators.ASHR, 16)
+                            .convert(VectorOperators.I2F, 0);
+                    FloatVector w2 = (FloatVector) hi.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16)
+                            .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                    FloatVector w3 = (FloatVector) hi.reinterpretAsInts().lanewise(VectorOperators.ASHR, 16)
+                            .convert(VectorOperators.I2F, 0);
+                    FloatVector dw = FloatVector.broadcast(F, Fp16.read(w, p)); // lanes · (dw·dx) + acc, per vector
+                    int xi = (4 * b * QuantizedBatch.SIZE + v) * lanes, db = b * QuantizedBatch.SIZE + v;
+                    int x0 = xi;
+                    a0 = w3.fma(FloatVector.fromArray(F, q, x0 + 3 * step), w2.fma(FloatVector.fromArray(F, q, x0 + 2 * step),
+                            w1.fma(FloatVector.fromArray(F, q, x0 + step), w0.mul(FloatVector.fromArray(F, q, x0)))))
+                            .fma(dw.mul(d[db]), a0);
+                    int x1 = xi + lanes;
+                    a1 = w3.fma(FloatVector.fromArray(F, q, x1 + 3 * step), w2.fma(FloatVector.fromArray(F, q, x1 + 2 * step),
+                            w1.fma(FloatVector.fromArray(F, q, x1 + step), w0.mul(FloatVector.fromArray(F, q, x1)))))
+                            .fma(dw.mul(d[db + 1]), a1);
+                    int x2 = xi + 2 * lanes;
+                    a2 = w3.fma(FloatVector.fromArray(F, q, x2 + 3 * step), w2.fma(FloatVector.fromArray(F, q, x2 + 2 * step),
+                            w1.fma(FloatVector.fromArray(F, q, x2 + step), w0.mul(FloatVector.fromArray(F, q, x2)))))
+                            .fma(dw.mul(d[db + 2]), a2);
+                    int x3 = xi + 3 * lanes;
+                    a3 = w3.fma(FloatVector.fromArray(F, q, x3 + 3 * step), w2.fma(FloatVector.fromArray(F, q, x3 + 2 * step),
+                            w1.fma(FloatVector.fromArray(F, q, x3 + step), w0.mul(FloatVector.fromArray(F, q, x3)))))
+                            .fma(dw.mul(d[db + 3]), a3);
                 }
+                a0.intoArray(state, s);
+                a1.intoArray(state, s + lanes);
+                a2.intoArray(state, s + 2 * lanes);
+                a3.intoArray(state, s + 3 * lanes);
             }
-            QuantizedBatch.store(scratch, state, r);
         }
     }
 

@@ -89,27 +89,22 @@ public final class Q4_KFormat implements QuantFormat {
             float d = Fp16.read(w, p) * x.d[b];
             long sc = KQuants.scales(w, p + 4);
             IntVector isum = IntVector.zero(IntDot.I); // Σ sc·Σ q·a < 256·63·15·127: fits an int
-            for (int c = 0; c < 4; c++) {
-                isum = chunk(w, p + 16 + 32 * c, xq, b * QK + 64 * c, KQuants.at(sc, 2 * c), KQuants.at(sc, 2 * c + 1), isum);
+            for (int c = 0; c < 4; c++) { // 32 bytes: low nibbles are one sub-block, high nibbles the next
+                long q = p + 16 + 32 * c;
+                int xi = b * QK + 64 * c;
+                ShortVector s0 = ShortVector.zero(IntDot.S), s1 = ShortVector.zero(IntDot.S);
+                for (int l = 0; l < 32; l += IntDot.SL) {
+                    ShortVector nib = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, q + l, ByteOrder.LITTLE_ENDIAN));
+                    s0 = s0.add(nib.and((short) 0xF).mul(ShortVector.fromArray(IntDot.S, xq, xi + l)));
+                    s1 = s1.add(nib.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).mul(ShortVector.fromArray(IntDot.S, xq, xi + 32 + l)));
+                }
+                isum = isum.add(IntDot.pairSum(s0).mul(KQuants.at(sc, 2 * c))).add(IntDot.pairSum(s1).mul(KQuants.at(sc, 2 * c + 1)));
             }
             acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(IntDot.F, d), acc);
             mins += Fp16.read(w, p + 2) * x.d[b] * KQuants.minDot(KQuants.mins(w, p + 4), xs, b);
         }
         return IntDot.sum(acc) - mins;
     }
-
-    /** 32 bytes: low nibbles are one sub-block (scale {@code d0}), high nibbles the next ({@code d1}). */
-    private static IntVector chunk(MemorySegment w, long p, short[] xq, int xi, int d0, int d1, IntVector acc) {
-        ShortVector s0 = ShortVector.zero(IntDot.S);
-        ShortVector s1 = ShortVector.zero(IntDot.S);
-        for (int l = 0; l < 32; l += IntDot.SL) {
-            ShortVector q = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p + l, ByteOrder.LITTLE_ENDIAN));
-            s0 = s0.add(q.and((short) 0xF).mul(ShortVector.fromArray(IntDot.S, xq, xi + l)));
-            s1 = s1.add(q.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).mul(ShortVector.fromArray(IntDot.S, xq, xi + 32 + l)));
-        }
-        return acc.add(IntDot.pairSum(s0).mul(d0)).add(IntDot.pairSum(s1).mul(d1));
-    }
-
 
     /**
      * Per sub-block, the exact lanes of {@link QuantizedBatch} times the sub-block scale, as the integer
@@ -142,7 +137,7 @@ public final class Q4_KFormat implements QuantFormat {
                             .convert(VectorOperators.I2F, 0);
                     FloatVector scale = FloatVector.broadcast(IntDot.F, KQuants.at(sc, sub));
                     int chunk = (b * QK + 32 * sub) / lanes, step = size * lanes;
-                    for (int v = 0; v < size; v++) { // exact lanes, times the sub-block scale, into the integer lanes
+                    for (int v = 0; v < x.active(); v++) { // exact lanes, times the sub-block scale, into the integer lanes
                         int xi = (chunk * size + v) * lanes, i = QuantizedBatch.ISUM + v * lanes;
                         FloatVector sum = w0.mul(FloatVector.fromArray(IntDot.F, x.q, xi));
                         sum = w1.fma(FloatVector.fromArray(IntDot.F, x.q, xi + step), sum);
@@ -151,7 +146,7 @@ public final class Q4_KFormat implements QuantFormat {
                         sum.fma(scale, FloatVector.fromArray(IntDot.F, scratch, i)).intoArray(scratch, i);
                     }
                 }
-                QuantizedBatch.scaleInto(scratch, Fp16.read(w, p), x.d, b * size);
+                QuantizedBatch.scaleInto(scratch, Fp16.read(w, p), x.d, b * size, x.active());
                 // the mins for the eight vectors at once, lane v doing the integer kernel's scalar steps for vector v
                 long mn = KQuants.mins(w, p + 4);
                 IntVector summ = IntVector.zero(IntDot.I);

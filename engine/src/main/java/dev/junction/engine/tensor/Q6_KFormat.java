@@ -103,33 +103,24 @@ public final class Q6_KFormat implements QuantFormat {
             for (int h = 0; h < 2; h++) {
                 long sc = w.get(Blocks.I64, p + SCALES + 8 * h); // the half's eight int8 scales at once
                 for (int l = 0; l < 32; l += IntDot.SL) {
-                    isum = group(w, p + 64 * h + l, p + QH + 32 * h + l, sc >> (8 * (l / 16)), xq, b * QK + 128 * h + l, isum);
+                    // elements l + 32k (k = 0..3) for SL consecutive l; the scale of the k-th product in byte 2k of scl
+                    long ql = p + 64 * h + l, scl = sc >> (8 * (l / 16));
+                    int xi = b * QK + 128 * h + l;
+                    ShortVector hb = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p + QH + 32 * h + l, ByteOrder.LITTLE_ENDIAN))
+                            .lanewise(VectorOperators.LSHL, 4);
+                    for (int k = 0; k < 4; k++) {
+                        ShortVector bits = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, ql + 32 * (k & 1), ByteOrder.LITTLE_ENDIAN));
+                        ShortVector q = bits.lanewise(VectorOperators.ASHR, 4 * (k >> 1)).and((short) 0xF)
+                                .or(hb.and((short) 0x30)).sub((short) 32);
+                        hb = hb.lanewise(VectorOperators.ASHR, 2);
+                        isum = isum.add(IntDot.pairSum(q.mul(ShortVector.fromArray(IntDot.S, xq, xi + 32 * k))).mul((byte) (scl >> (16 * k))));
+                    }
                 }
             }
             acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(IntDot.F, Fp16.read(w, p + D) * x.d[b]), acc);
         }
         return IntDot.sum(acc);
     }
-
-    /** Elements {@code l + 32k} (k = 0..3) for {@code SL} consecutive {@code l}: four products, four sub-block scales. */
-    /**
-     * Elements {@code l + 32k} (k = 0..3) for {@code SL} consecutive {@code l}; {@code sc} holds the scale of the
-     * k-th product in byte {@code 2k}. A loop rather than four copies: a helper that takes or returns vectors must
-     * stay under the JIT's FreqInlineSize (325 bytecodes), or every vector is boxed at the call.
-     */
-    private static IntVector group(MemorySegment w, long ql, long qh, long sc, short[] xq, int xi, IntVector isum) {
-        ShortVector hb = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, qh, ByteOrder.LITTLE_ENDIAN))
-                .lanewise(VectorOperators.LSHL, 4);
-        for (int k = 0; k < 4; k++) {
-            ShortVector bits = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, ql + 32 * (k & 1), ByteOrder.LITTLE_ENDIAN));
-            ShortVector nibble = k < 2 ? bits : bits.lanewise(VectorOperators.ASHR, 4);
-            ShortVector q = nibble.and((short) 0xF).or(hb.and((short) 0x30)).sub((short) 32);
-            hb = hb.lanewise(VectorOperators.ASHR, 2);
-            isum = isum.add(IntDot.pairSum(q.mul(ShortVector.fromArray(IntDot.S, xq, xi + 32 * k))).mul((byte) (sc >> (16 * k))));
-        }
-        return isum;
-    }
-
 
     /**
      * Per sub-block of 16 (two chunks), the exact lanes of {@link QuantizedBatch} times its int8 scale; a lane's sum over the
@@ -160,7 +151,7 @@ public final class Q6_KFormat implements QuantFormat {
                                     .convert(VectorOperators.I2F, 0);
                             FloatVector sc = FloatVector.broadcast(IntDot.F, scale);
                             int chunk = (b * QK + 128 * h + 32 * k + l) / lanes;
-                            for (int v = 0; v < size; v++) { // exact lanes, times the scale, into the integer lanes
+                            for (int v = 0; v < x.active(); v++) { // exact lanes, times the scale, into the integer lanes
                                 int xi = (chunk * size + v) * lanes, i = QuantizedBatch.ISUM + v * lanes;
                                 FloatVector sum = w1.fma(FloatVector.fromArray(IntDot.F, x.q, xi + size * lanes),
                                         w0.mul(FloatVector.fromArray(IntDot.F, x.q, xi)));
@@ -169,7 +160,7 @@ public final class Q6_KFormat implements QuantFormat {
                         }
                     }
                 }
-                QuantizedBatch.scaleInto(scratch, Fp16.read(w, p + D), x.d, b * size);
+                QuantizedBatch.scaleInto(scratch, Fp16.read(w, p + D), x.d, b * size, x.active());
             }
             QuantizedBatch.store(scratch, state, r);
         }

@@ -5,6 +5,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
@@ -16,6 +17,7 @@ public final class Q8_0Format implements QuantFormat {
     public static final Q8_0Format INSTANCE = new Q8_0Format();
     private static final int QK = 32;
     private static final int BYTES = 34;
+    private static final VectorSpecies<Float> F = IntDot.F;
 
     private Q8_0Format() {}
 
@@ -61,57 +63,75 @@ public final class Q8_0Format implements QuantFormat {
         short[] xq = x.qs;
         float[] xd = x.d;
         FloatVector acc = FloatVector.zero(IntDot.F);
-        for (int b = 0; b < nb; b++) acc = block(w, offset + (long) b * BYTES, xq, b * QK, xd[b], acc);
+        for (int b = 0; b < nb; b++) { // written out, not through a helper taking vectors: see QuantFormat
+            long p = offset + (long) b * BYTES;
+            int xi = b * QK;
+            IntVector isum = IntVector.zero(IntDot.I);
+            for (int j = 0; j < QK; j += 2 * IntDot.SL) {
+                ShortVector p0 = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p + 2 + j, ByteOrder.LITTLE_ENDIAN))
+                        .mul(ShortVector.fromArray(IntDot.S, xq, xi + j));
+                ShortVector p1 = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p + 2 + j + IntDot.SL, ByteOrder.LITTLE_ENDIAN))
+                        .mul(ShortVector.fromArray(IntDot.S, xq, xi + j + IntDot.SL));
+                isum = isum.add(IntDot.pairSum(p0.add(p1))); // |2·128·127| fits a short
+            }
+            FloatVector f = (FloatVector) isum.convert(VectorOperators.I2F, 0);
+            acc = f.fma(FloatVector.broadcast(IntDot.F, Fp16.read(w, p) * xd[b]), acc);
+        }
         return IntDot.sum(acc);
     }
 
-    private static FloatVector block(MemorySegment w, long p, short[] xq, int xi, float xd, FloatVector acc) {
-        IntVector isum = IntVector.zero(IntDot.I);
-        for (int j = 0; j < QK; j += 2 * IntDot.SL) {
-            ShortVector p0 = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p + 2 + j, ByteOrder.LITTLE_ENDIAN))
-                    .mul(ShortVector.fromArray(IntDot.S, xq, xi + j));
-            ShortVector p1 = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p + 2 + j + IntDot.SL, ByteOrder.LITTLE_ENDIAN))
-                    .mul(ShortVector.fromArray(IntDot.S, xq, xi + j + IntDot.SL));
-            isum = isum.add(IntDot.pairSum(p0.add(p1))); // |2·128·127| fits a short
-        }
-        FloatVector f = (FloatVector) isum.convert(VectorOperators.I2F, 0);
-        return f.fma(FloatVector.broadcast(IntDot.F, Fp16.read(w, p) * xd), acc);
-    }
-
-
-    /** Per block, the exact lanes of {@link QuantizedBatch}: at most 4·128·127 in magnitude. */
+    /**
+     * Per block, the exact lanes of {@link QuantizedBatch}: at most 4·128·127 in magnitude. Four vectors at a time,
+     * their accumulators in registers. (Written out, not through a helper: past C2's node budget a helper is no
+     * longer inlined and its vector arguments are boxed.)
+     */
     @Override
     public void dotQuantized8(MemorySegment w, long offset, long rowBytes, int rows, QuantizedBatch x, int from, int to,
                               float[] state, float[] scratch) {
         x.check(QK, to);
-        int size = QuantizedBatch.SIZE, lanes = QuantizedBatch.LANES;
+        int lanes = QuantizedBatch.LANES, step = QuantizedBatch.SIZE * lanes;
+        float[] q = x.q, d = x.d;
         for (int r = 0; r < rows; r++) {
-            QuantizedBatch.load(state, r, scratch);
-            for (int b = from / QK; b < to / QK; b++) {
-                long p = offset + r * rowBytes + (long) b * BYTES;
-                ShortVector q0 = QuantizedBatch.run(w, p + 2), q1 = QuantizedBatch.run(w, p + 18);
-                // the even and the odd elements of the run, as the integer kernel pairs them (IntDot.pairSum)
-                FloatVector w0 = (FloatVector) q0.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16)
-                        .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-                FloatVector w1 = (FloatVector) q0.reinterpretAsInts().lanewise(VectorOperators.ASHR, 16)
-                        .convert(VectorOperators.I2F, 0);
-                FloatVector w2 = (FloatVector) q1.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16)
-                        .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-                FloatVector w3 = (FloatVector) q1.reinterpretAsInts().lanewise(VectorOperators.ASHR, 16)
-                        .convert(VectorOperators.I2F, 0);
-                float dw = Fp16.read(w, p);
-                int step = size * lanes;
-                for (int v = 0; v < size; v++) { // exact lanes, then acc = lanes · (dw·dx) + acc
-                    int xi = (4 * b * size + v) * lanes, a = QuantizedBatch.ACC + v * lanes;
-                    FloatVector sum = w0.mul(FloatVector.fromArray(IntDot.F, x.q, xi));
-                    sum = w1.fma(FloatVector.fromArray(IntDot.F, x.q, xi + step), sum);
-                    sum = w2.fma(FloatVector.fromArray(IntDot.F, x.q, xi + 2 * step), sum);
-                    sum = w3.fma(FloatVector.fromArray(IntDot.F, x.q, xi + 3 * step), sum);
-                    sum.fma(FloatVector.broadcast(IntDot.F, dw * x.d[b * size + v]), FloatVector.fromArray(IntDot.F, scratch, a))
-                            .intoArray(scratch, a);
+            for (int v = 0; v < x.active(); v += 4) {
+                int s = r * QuantizedBatch.STATE + v * lanes;
+                FloatVector a0 = FloatVector.fromArray(F, state, s), a1 = FloatVector.fromArray(F, state, s + lanes);
+                FloatVector a2 = FloatVector.fromArray(F, state, s + 2 * lanes), a3 = FloatVector.fromArray(F, state, s + 3 * lanes);
+                for (int b = from / QK; b < to / QK; b++) {
+                    long p = offset + r * rowBytes + (long) b * BYTES;
+                    ShortVector q0 = QuantizedBatch.run(w, p + 2), q1 = QuantizedBatch.run(w, p + 18);
+                    // the even and the odd elements of the run, as the integer kernel pairs them (IntDot.pairSum)
+                    FloatVector w0 = (FloatVector) q0.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16)
+                            .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                    FloatVector w1 = (FloatVector) q0.reinterpretAsInts().lanewise(VectorOperators.ASHR, 16)
+                            .convert(VectorOperators.I2F, 0);
+                    FloatVector w2 = (FloatVector) q1.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16)
+                            .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                    FloatVector w3 = (FloatVector) q1.reinterpretAsInts().lanewise(VectorOperators.ASHR, 16)
+                            .convert(VectorOperators.I2F, 0);
+                    FloatVector dw = FloatVector.broadcast(F, Fp16.read(w, p)); // lanes · (dw·dx) + acc, per vector
+                    int xi = (4 * b * QuantizedBatch.SIZE + v) * lanes, db = b * QuantizedBatch.SIZE + v;
+                    int x0 = xi;
+                    a0 = w3.fma(FloatVector.fromArray(F, q, x0 + 3 * step), w2.fma(FloatVector.fromArray(F, q, x0 + 2 * step),
+                            w1.fma(FloatVector.fromArray(F, q, x0 + step), w0.mul(FloatVector.fromArray(F, q, x0)))))
+                            .fma(dw.mul(d[db]), a0);
+                    int x1 = xi + lanes;
+                    a1 = w3.fma(FloatVector.fromArray(F, q, x1 + 3 * step), w2.fma(FloatVector.fromArray(F, q, x1 + 2 * step),
+                            w1.fma(FloatVector.fromArray(F, q, x1 + step), w0.mul(FloatVector.fromArray(F, q, x1)))))
+                            .fma(dw.mul(d[db + 1]), a1);
+                    int x2 = xi + 2 * lanes;
+                    a2 = w3.fma(FloatVector.fromArray(F, q, x2 + 3 * step), w2.fma(FloatVector.fromArray(F, q, x2 + 2 * step),
+                            w1.fma(FloatVector.fromArray(F, q, x2 + step), w0.mul(FloatVector.fromArray(F, q, x2)))))
+                            .fma(dw.mul(d[db + 2]), a2);
+                    int x3 = xi + 3 * lanes;
+                    a3 = w3.fma(FloatVector.fromArray(F, q, x3 + 3 * step), w2.fma(FloatVector.fromArray(F, q, x3 + 2 * step),
+                            w1.fma(FloatVector.fromArray(F, q, x3 + step), w0.mul(FloatVector.fromArray(F, q, x3)))))
+                            .fma(dw.mul(d[db + 3]), a3);
                 }
+                a0.intoArray(state, s);
+                a1.intoArray(state, s + lanes);
+                a2.intoArray(state, s + 2 * lanes);
+                a3.intoArray(state, s + 3 * lanes);
             }
-            QuantizedBatch.store(scratch, state, r);
         }
     }
 

@@ -8,6 +8,12 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Offsets are in bytes into {@code MemorySegment}s holding blocks in the GGUF/ggml layout; {@code n} is a number of
  * elements and must be a multiple of the type's block size. Implementations are stateless and thread-safe.
+ *
+ * <p>The vector kernels are written out, one method each, not split into helpers that take or return vectors: C2
+ * inlines such a helper only where it judges the call hot and the caller still small, and where it does not, every
+ * vector is boxed at the call, an allocation per block and several times slower, decided anew on every run (seen:
+ * the Q6_K output matrix taking a quarter of a decode step in some runs, a tenth in others). Helpers of a few
+ * bytecodes ({@code IntDot.widen}, {@code IntDot.pairSum}) are always inlined.
  */
 public interface QuantFormat {
     GgmlType type();

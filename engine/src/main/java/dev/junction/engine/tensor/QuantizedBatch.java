@@ -80,6 +80,14 @@ public final class QuantizedBatch {
         return count;
     }
 
+    /**
+     * Vectors the kernels compute: {@link #count} rounded up to a multiple of four. The kernels take the vectors four
+     * at a time (their accumulators in registers), and a quad of zero vectors is not worth computing.
+     */
+    int active() {
+        return (count + 3) & ~3;
+    }
+
     void check(int blockSize, int n) {
         if (this.blockSize != blockSize) {
             throw new IllegalArgumentException("activations quantized in blocks of " + this.blockSize + ", need " + blockSize);
@@ -116,8 +124,8 @@ public final class QuantizedBatch {
     }
 
     /** {@code acc_v = isum_v · (scale·d[db + v]) + acc_v} for every vector, then the integer lanes cleared. */
-    static void scaleInto(float[] s, float scale, float[] d, int db) {
-        for (int v = 0; v < SIZE; v++) {
+    static void scaleInto(float[] s, float scale, float[] d, int db, int active) {
+        for (int v = 0; v < active; v++) {
             int a = ACC + v * LANES, i = ISUM + v * LANES;
             FloatVector.fromArray(IntDot.F, s, i).fma(FloatVector.broadcast(IntDot.F, scale * d[db + v]),
                     FloatVector.fromArray(IntDot.F, s, a)).intoArray(s, a);
