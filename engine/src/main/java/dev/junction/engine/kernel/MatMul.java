@@ -17,8 +17,8 @@ import java.util.Arrays;
  * product is the single-vector kernel's ({@link QuantFormat#dotQuantized}, {@link QuantFormat#dot}) or a batched
  * kernel proven to give its bits ({@link QuantFormat#dotQuantized8}, see {@link QuantizedBatch};
  * {@link QuantFormat#dot4}). With 8-bit activations, batches go in groups of {@link QuantizedBatch#SIZE} vectors,
- * each weight block unpacked once per quad of vectors, and a remainder of fewer than {@link #QUAD_FROM} vectors
- * one at a time; float activations go four at a time. The batched kernels walk the columns in blocks of
+ * computed in units of {@link QuantFormat#batchUnit} vectors, and a remainder that would fill less than 5/8 of a
+ * unit one at a time; float activations go four at a time. The batched kernels walk the columns in blocks of
  * {@link #COL_BLOCK}, carrying each row's accumulators from block to block, so the vectors' columns in use stay in
  * L1 while the tile's rows stream past.
  *
@@ -36,11 +36,6 @@ public final class MatMul implements Parallel.RangeBody {
      * while the tile's rows go past. A multiple of every block size.
      */
     private static final int COL_BLOCK = 512;
-    /**
-     * The batched kernels take vectors four at a time; a quad padded with zero vectors costs as much as a full one,
-     * about 2.5 single products on AVX2, so a remainder smaller than this goes one vector at a time.
-     */
-    static final int QUAD_FROM = 3;
     private static final int SIZE = QuantizedBatch.SIZE;
     /** Per worker thread: the batched kernels' scratch, and the tile's state between column blocks. */
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[QuantizedBatch.SCRATCH]);
@@ -120,7 +115,8 @@ public final class MatMul implements Parallel.RangeBody {
     /** Lays out the batch's groups for {@link QuantFormat#dotQuantized8}. */
     private void pack() {
         if (!format.batchesQuantized()) return;
-        grouped = Math.min(batch, (batch / 4 + (batch % 4 >= QUAD_FROM ? 1 : 0)) * 4);
+        int unit = format.batchUnit(); // a padded unit costs as much as a full one: worth it from 5/8 full
+        grouped = Math.min(batch, (batch / unit + (8 * (batch % unit) >= 5 * unit ? 1 : 0)) * unit);
         groups = Math.ceilDiv(grouped, SIZE);
         if (packed.length < groups) {
             QuantizedBatch[] grown = Arrays.copyOf(packed, groups);

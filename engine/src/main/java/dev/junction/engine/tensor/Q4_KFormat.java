@@ -76,34 +76,42 @@ public final class Q4_KFormat implements QuantFormat {
         return sum;
     }
 
+    /**
+     * Each super-block's {@code Σ sc·Σ q·a} as an exact int (below 256·63·15·127), then in scalar floats
+     * {@code sum += d·dx·sumi} and {@code mins += dmin·dx·Σ m·Σa}; the result is {@code sum - mins}. The vector part
+     * is written out and calls no helper: past C2's node budget for a method (a few dozen Vector API operations) even
+     * a small helper is no longer inlined, and one passing vectors boxes them. The scalar helpers come first.
+     */
     @Override
     public float dotQuantized(MemorySegment w, long offset, QuantizedActivations x, int n) {
         int nb = Blocks.blocks(type(), n);
         IntDot.checkActivations(x, QK, n);
         short[] xq = x.qs;
-        int[] xs = x.sums32;
-        FloatVector acc = FloatVector.zero(IntDot.F);
-        float mins = 0;
+        float sum = 0, mins = 0;
         for (int b = 0; b < nb; b++) {
             long p = offset + (long) b * BYTES;
             float d = Fp16.read(w, p) * x.d[b];
+            mins += Fp16.read(w, p + 2) * x.d[b] * KQuants.minDot(KQuants.mins(w, p + 4), x.sums32, b);
             long sc = KQuants.scales(w, p + 4);
-            IntVector isum = IntVector.zero(IntDot.I); // Σ sc·Σ q·a < 256·63·15·127: fits an int
+            IntVector isum = IntVector.zero(IntDot.I);
             for (int c = 0; c < 4; c++) { // 32 bytes: low nibbles are one sub-block, high nibbles the next
                 long q = p + 16 + 32 * c;
-                int xi = b * QK + 64 * c;
+                int y = b * QK + 64 * c;
                 ShortVector s0 = ShortVector.zero(IntDot.S), s1 = ShortVector.zero(IntDot.S);
                 for (int l = 0; l < 32; l += IntDot.SL) {
-                    ShortVector nib = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, q + l, ByteOrder.LITTLE_ENDIAN));
-                    s0 = s0.add(nib.and((short) 0xF).mul(ShortVector.fromArray(IntDot.S, xq, xi + l)));
-                    s1 = s1.add(nib.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).mul(ShortVector.fromArray(IntDot.S, xq, xi + 32 + l)));
+                    ShortVector nib = (ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, q + l, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, IntDot.S, 0);
+                    s0 = s0.add(nib.and((short) 0xF).mul(ShortVector.fromArray(IntDot.S, xq, y + l)));
+                    s1 = s1.add(nib.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).mul(ShortVector.fromArray(IntDot.S, xq, y + 32 + l)));
                 }
-                isum = isum.add(IntDot.pairSum(s0).mul(KQuants.at(sc, 2 * c))).add(IntDot.pairSum(s1).mul(KQuants.at(sc, 2 * c + 1)));
+                // neighbouring shorts summed into int lanes (IntDot.pairSum; a pair fits a short, |4·15·127| < 2^15)
+                IntVector v0 = s0.reinterpretAsInts(), v1 = s1.reinterpretAsInts();
+                isum = isum.add(v0.add(v0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((int) (sc >>> (16 * c)) & 0xFF))
+                        .add(v1.add(v1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((int) (sc >>> (16 * c + 8)) & 0xFF));
             }
-            acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(IntDot.F, d), acc);
-            mins += Fp16.read(w, p + 2) * x.d[b] * KQuants.minDot(KQuants.mins(w, p + 4), xs, b);
+            sum += d * isum.reduceLanes(VectorOperators.ADD); // exact in any order
         }
-        return IntDot.sum(acc) - mins;
+        return sum - mins;
     }
 
     /**
@@ -124,8 +132,8 @@ public final class Q4_KFormat implements QuantFormat {
                 for (int sub = 0; sub < 8; sub++) {
                     long q = p + 16 + 32 * (sub / 2);
                     int shift = 4 * (sub & 1); // low nibbles, then high
-                    ShortVector n0 = QuantizedBatch.run(w, q).lanewise(VectorOperators.ASHR, shift).and((short) 0xF);
-                    ShortVector n1 = QuantizedBatch.run(w, q + 16).lanewise(VectorOperators.ASHR, shift).and((short) 0xF);
+                    ShortVector n0 = ((ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, q, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2S, IntDot.S, 0)).lanewise(VectorOperators.ASHR, shift).and((short) 0xF);
+                    ShortVector n1 = ((ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, q + 16, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2S, IntDot.S, 0)).lanewise(VectorOperators.ASHR, shift).and((short) 0xF);
                     // the even and the odd elements of the run, as the integer kernel pairs them (IntDot.pairSum)
                     FloatVector w0 = (FloatVector) n0.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16)
                             .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
@@ -146,7 +154,7 @@ public final class Q4_KFormat implements QuantFormat {
                         sum.fma(scale, FloatVector.fromArray(IntDot.F, scratch, i)).intoArray(scratch, i);
                     }
                 }
-                QuantizedBatch.scaleInto(scratch, Fp16.read(w, p), x.d, b * size, x.active());
+                QuantizedBatch.sumInto(scratch, Fp16.read(w, p), x.d, b * size, x.active());
                 // the mins for the eight vectors at once, lane v doing the integer kernel's scalar steps for vector v
                 long mn = KQuants.mins(w, p + 4);
                 IntVector summ = IntVector.zero(IntDot.I);

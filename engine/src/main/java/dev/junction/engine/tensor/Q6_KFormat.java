@@ -90,41 +90,58 @@ public final class Q6_KFormat implements QuantFormat {
         return sum;
     }
 
+    /**
+     * As {@link #dotQuantizedReference}, to the bit: each super-block's {@code Σ scale·Σ (q-32)·a} is an exact int
+     * (|sum| < 256·128·32·127 < 2^31), then {@code sum += d·dx·sumi} in scalar floats. The vector part is written out
+     * and calls no helper: past C2's node budget for a method (a few dozen Vector API operations) even a small helper
+     * is no longer inlined, and one passing vectors boxes them.
+     */
     @Override
     public float dotQuantized(MemorySegment w, long offset, QuantizedActivations x, int n) {
         int nb = Blocks.blocks(type(), n);
         IntDot.checkActivations(x, QK, n);
         short[] xq = x.qs;
-        FloatVector acc = FloatVector.zero(IntDot.F);
+        float sum = 0;
         for (int b = 0; b < nb; b++) {
             long p = offset + (long) b * BYTES;
-            // Σ scale·Σ q·a over the super-block stays in ints (|sum| < 256·128·32·127 < 2^31): one conversion per block
+            float d = Fp16.read(w, p + D) * x.d[b];
             IntVector isum = IntVector.zero(IntDot.I);
             for (int h = 0; h < 2; h++) {
                 long sc = w.get(Blocks.I64, p + SCALES + 8 * h); // the half's eight int8 scales at once
                 for (int l = 0; l < 32; l += IntDot.SL) {
-                    // elements l + 32k (k = 0..3) for SL consecutive l; the scale of the k-th product in byte 2k of scl
+                    // elements l + 32k (k = 0..3): low nibbles of ql, of ql+32, high nibbles of each; bits 2k, 2k+1 of qh on top
                     long ql = p + 64 * h + l, scl = sc >> (8 * (l / 16));
-                    int xi = b * QK + 128 * h + l;
-                    ShortVector hb = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p + QH + 32 * h + l, ByteOrder.LITTLE_ENDIAN))
-                            .lanewise(VectorOperators.LSHL, 4);
-                    for (int k = 0; k < 4; k++) {
-                        ShortVector bits = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, ql + 32 * (k & 1), ByteOrder.LITTLE_ENDIAN));
-                        ShortVector q = bits.lanewise(VectorOperators.ASHR, 4 * (k >> 1)).and((short) 0xF)
-                                .or(hb.and((short) 0x30)).sub((short) 32);
-                        hb = hb.lanewise(VectorOperators.ASHR, 2);
-                        isum = isum.add(IntDot.pairSum(q.mul(ShortVector.fromArray(IntDot.S, xq, xi + 32 * k))).mul((byte) (scl >> (16 * k))));
-                    }
+                    int y = b * QK + 128 * h + l;
+                    ShortVector hb = ((ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, p + QH + 32 * h + l, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, IntDot.S, 0)).lanewise(VectorOperators.LSHL, 4);
+                    ShortVector b0 = (ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, ql, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, IntDot.S, 0);
+                    ShortVector b1 = (ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, ql + 32, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, IntDot.S, 0);
+                    IntVector p0 = b0.and((short) 0xF).or(hb.and((short) 0x30)).sub((short) 32)
+                            .mul(ShortVector.fromArray(IntDot.S, xq, y)).reinterpretAsInts();
+                    IntVector p1 = b1.and((short) 0xF).or(hb.lanewise(VectorOperators.ASHR, 2).and((short) 0x30)).sub((short) 32)
+                            .mul(ShortVector.fromArray(IntDot.S, xq, y + 32)).reinterpretAsInts();
+                    IntVector p2 = b0.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).or(hb.lanewise(VectorOperators.ASHR, 4)
+                            .and((short) 0x30)).sub((short) 32).mul(ShortVector.fromArray(IntDot.S, xq, y + 64)).reinterpretAsInts();
+                    IntVector p3 = b1.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).or(hb.lanewise(VectorOperators.ASHR, 6)
+                            .and((short) 0x30)).sub((short) 32).mul(ShortVector.fromArray(IntDot.S, xq, y + 96)).reinterpretAsInts();
+                    // neighbouring products summed into int lanes (IntDot.pairSum; a pair fits a short, |2·32·127| < 2^15)
+                    isum = isum.add(p0.add(p0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) scl))
+                            .add(p1.add(p1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) (scl >> 16)))
+                            .add(p2.add(p2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) (scl >> 32)))
+                            .add(p3.add(p3.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((byte) (scl >> 48)));
                 }
             }
-            acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(IntDot.F, Fp16.read(w, p + D) * x.d[b]), acc);
+            sum += d * isum.reduceLanes(VectorOperators.ADD); // exact in any order
         }
-        return IntDot.sum(acc);
+        return sum;
     }
 
     /**
      * Per sub-block of 16 (two chunks), the exact lanes of {@link QuantizedBatch} times its int8 scale; a lane's sum over the
-     * super-block stays below {@code 16·128·(2·32·127) < 2^24}, so it is exact.
+     * super-block stays below {@code 16·128·(2·32·127) < 2^24}, so it is exact, and so is their int total; then
+     * {@link #dotQuantized}'s scalar step per vector ({@link QuantizedBatch#sumInto}).
      */
     @Override
     public void dotQuantized8(MemorySegment w, long offset, long rowBytes, int rows, QuantizedBatch x, int from, int to,
@@ -137,10 +154,10 @@ public final class Q6_KFormat implements QuantFormat {
                 long p = offset + r * rowBytes + (long) b * BYTES;
                 for (int h = 0; h < 2; h++) {
                     for (int l = 0; l < 32; l += 16) {
-                        // as the integer kernel's group(): the high bits moved to bits 4-5, then two more per k
-                        ShortVector hb = QuantizedBatch.run(w, p + QH + 32 * h + l).lanewise(VectorOperators.LSHL, 4);
+                        // as the integer kernel's superBlock(): the high bits moved to bits 4-5, then two more per k
+                        ShortVector hb = ((ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, p + QH + 32 * h + l, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2S, IntDot.S, 0)).lanewise(VectorOperators.LSHL, 4);
                         for (int k = 0; k < 4; k++) {
-                            ShortVector bits = QuantizedBatch.run(w, p + 64 * h + l + 32 * (k & 1));
+                            ShortVector bits = ((ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, p + 64 * h + l + 32 * (k & 1), ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2S, IntDot.S, 0));
                             ShortVector q = bits.lanewise(VectorOperators.ASHR, 4 * (k >> 1)).and((short) 0xF)
                                     .or(hb.lanewise(VectorOperators.ASHR, 2 * k).and((short) 0x30)).sub((short) 32);
                             int scale = Blocks.i8(w, p + SCALES + 8 * h + l / 16 + 2 * k);
@@ -160,7 +177,7 @@ public final class Q6_KFormat implements QuantFormat {
                         }
                     }
                 }
-                QuantizedBatch.scaleInto(scratch, Fp16.read(w, p + D), x.d, b * size, x.active());
+                QuantizedBatch.sumInto(scratch, Fp16.read(w, p + D), x.d, b * size, x.active());
             }
             QuantizedBatch.store(scratch, state, r);
         }

@@ -89,6 +89,15 @@ public interface QuantFormat {
     }
 
     /**
+     * Vectors {@link #dotQuantized8} computes together at least: 4 where its kernel keeps four vectors' accumulators
+     * in registers (a group of 1–4 costs one quad), 8 where it unpacks a block once for the whole group. A batch is
+     * grouped in these units where a unit is at least 5/8 full, the rest goes one vector at a time.
+     */
+    default int batchUnit() {
+        return QuantizedBatch.SIZE;
+    }
+
+    /**
      * {@link #dotQuantized} of {@code rows} rows (row {@code r} at {@code offset + r·rowBytes}) with every vector of
      * {@code x}, reading and unpacking each weight block once for all of them: continues the rows' accumulators in
      * {@code state} ({@link QuantizedBatch#STATE} floats per row, zeros to begin with) over the columns

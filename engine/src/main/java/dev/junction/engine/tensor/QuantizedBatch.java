@@ -1,11 +1,8 @@
 package dev.junction.engine.tensor;
 
-import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.ShortVector;
-
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 
 import java.util.Arrays;
 
@@ -95,11 +92,6 @@ public final class QuantizedBatch {
         if (n > length) throw new IllegalArgumentException("row of " + n + " elements, activations hold " + length);
     }
 
-    /** The {@code 2·LANES} signed bytes at {@code p}, widened to shorts as the integer kernels load them. */
-    static ShortVector run(MemorySegment w, long p) {
-        return IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p, ByteOrder.LITTLE_ENDIAN));
-    }
-
     /**
      * The product of row {@code row} with vector {@code v} once its state has seen every column: the accumulator's
      * lanes summed and the mins taken off, as {@link QuantFormat#dotQuantized} finishes (no mins: zero, which takes
@@ -123,12 +115,17 @@ public final class QuantizedBatch {
         System.arraycopy(scratch, MINS, state, row * STATE + SIZE * LANES, SIZE);
     }
 
-    /** {@code acc_v = isum_v · (scale·d[db + v]) + acc_v} for every vector, then the integer lanes cleared. */
-    static void scaleInto(float[] s, float scale, float[] d, int db, int active) {
+    /**
+     * For every vector: the int total of its integer lanes (exact floats, converted back exactly), then
+     * {@code acc_v += scale·d[db + v]·total} in scalar floats, in lane 0 of its accumulator, as the K-quant integer
+     * kernels end a super-block; then the integer lanes cleared.
+     */
+    static void sumInto(float[] s, float scale, float[] d, int db, int active) {
         for (int v = 0; v < active; v++) {
-            int a = ACC + v * LANES, i = ISUM + v * LANES;
-            FloatVector.fromArray(IntDot.F, s, i).fma(FloatVector.broadcast(IntDot.F, scale * d[db + v]),
-                    FloatVector.fromArray(IntDot.F, s, a)).intoArray(s, a);
+            int i = ISUM + v * LANES;
+            int total = ((IntVector) FloatVector.fromArray(IntDot.F, s, i).convert(VectorOperators.F2I, 0))
+                    .reduceLanes(VectorOperators.ADD);
+            s[ACC + v * LANES] += scale * d[db + v] * total;
         }
         Arrays.fill(s, ISUM, ISUM + SIZE * LANES, 0f);
     }
