@@ -14,6 +14,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -88,8 +89,20 @@ final class BenchCommand implements Callable<Integer> {
     record ModelSummary(String fileName, String path, long sizeBytes, long params, String type, long weightBytesPerToken,
                         long kvBytesPerPosition) {}
 
-    /** One test's timings. {@code seqs} is 1 except in batched generation. */
-    record Measurement(String test, int threads, int nPrompt, int nGen, int seqs, long[] samplesNs) {
+    /**
+     * One test's timings. {@code seqs} is 1 except in batched generation. {@code heapBytes}: Java heap allocated by all
+     * threads during the measured repetitions (not the warm-up), which a steady-state step should keep at zero.
+     */
+    record Measurement(String test, int threads, int nPrompt, int nGen, int seqs, long[] samplesNs, long heapBytes) {
+        Measurement(String test, int threads, int nPrompt, int nGen, int seqs) {
+            this(test, threads, nPrompt, nGen, seqs, null, 0);
+        }
+
+        /** Heap bytes allocated per token processed or generated, over the measured repetitions. */
+        double heapBytesPerToken() {
+            return heapBytes / (double) (tokens() * samplesNs.length);
+        }
+
         long tokens() {
             return nPrompt > 0 ? nPrompt : (long) nGen * seqs;
         }
@@ -182,11 +195,11 @@ final class BenchCommand implements Callable<Integer> {
     /** The tests for one thread count, in llama-bench's order: prompts, then generation, then batched generation. */
     private List<Measurement> plans(int t) {
         List<Measurement> plans = new ArrayList<>();
-        for (int p : prompts) if (p > 0) plans.add(new Measurement("pp" + p, t, p, 0, 1, null));
-        for (int n : gens) if (n > 0) plans.add(new Measurement("tg" + n, t, 0, n, 1, null));
+        for (int p : prompts) if (p > 0) plans.add(new Measurement("pp" + p, t, p, 0, 1));
+        for (int n : gens) if (n > 0) plans.add(new Measurement("tg" + n, t, 0, n, 1));
         for (int b : batches) {
             if (b < 2) continue;
-            for (int n : gens) if (n > 0) plans.add(new Measurement("tg" + n + " x" + b, t, 0, n, b, null));
+            for (int n : gens) if (n > 0) plans.add(new Measurement("tg" + n + " x" + b, t, 0, n, b));
         }
         return plans;
     }
@@ -239,15 +252,22 @@ final class BenchCommand implements Callable<Integer> {
         progress.show("warm-up");
         body.timeNs();
         long[] samples = new long[reps];
+        long heap = 0;
         for (int r = 0; r < reps; r++) {
             progress.show("run " + (r + 1) + "/" + reps);
+            long before = HEAP.getTotalThreadAllocatedBytes();
             samples[r] = body.timeNs();
+            heap += HEAP.getTotalThreadAllocatedBytes() - before;
         }
-        Measurement done = new Measurement(plan.test(), plan.threads(), plan.nPrompt(), plan.nGen(), plan.seqs(), samples);
+        Measurement done = new Measurement(plan.test(), plan.threads(), plan.nPrompt(), plan.nGen(), plan.seqs(), samples, heap);
         double[] ts = done.samplesTs();
-        progress.done(String.format("%.2f ± %.2f t/s", mean(ts), stddev(ts)));
+        progress.done(String.format("%.2f ± %.2f t/s, %.0f heap bytes/token", mean(ts), stddev(ts), done.heapBytesPerToken()));
         return done;
     }
+
+    /** Heap allocation counters of all threads (HotSpot's; the figure is approximate, to the TLAB). */
+    private static final com.sun.management.ThreadMXBean HEAP =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     @FunctionalInterface
     private interface Run {
@@ -419,6 +439,7 @@ final class BenchCommand implements Callable<Integer> {
         o.put("stddev_ts", stddev(ts));
         o.put("samples_ns", m.samplesNs());
         o.put("samples_ts", ts);
+        o.put("heap_bytes_per_token", m.heapBytesPerToken());
         if (bw != null) o.put("bandwidth_gbs", bw.readGBs());
         if (roof != null) {
             o.put("bytes_per_token", Math.round(roof.bytesPerToken()));

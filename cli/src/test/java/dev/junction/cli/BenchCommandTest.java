@@ -60,6 +60,7 @@ class BenchCommandTest {
             assertThat(n.get("avg_ts").asDouble()).isPositive();
             assertThat(n.get("stddev_ts").asDouble()).isNotNegative();
             assertThat(n.get("samples_ns")).hasSize(2);
+            assertThat(n.get("heap_bytes_per_token").asDouble()).isNotNegative();
             assertThat(n.get("samples_ts")).hasSize(2);
             for (JsonNode ts : n.get("samples_ts")) assertThat(ts.asDouble()).isPositive();
             assertThat(n.get("bandwidth_gbs").asDouble()).isPositive();

@@ -12,8 +12,12 @@ import java.lang.foreign.MemorySegment;
  * <p>The vector kernels are written out, one method each, not split into helpers that take or return vectors: C2
  * inlines such a helper only where it judges the call hot and the caller still small, and where it does not, every
  * vector is boxed at the call, an allocation per block and several times slower, decided anew on every run (seen:
- * the Q6_K output matrix taking a quarter of a decode step in some runs, a tenth in others). Helpers of a few
- * bytecodes ({@code IntDot.widen}, {@code IntDot.pairSum}) are always inlined.
+ * the Q6_K output matrix taking a quarter of a decode step in some runs, a tenth in others). Past C2's node budget
+ * for a method ({@code NodeCountInliningCutoff}, reached after a few dozen Vector API operations, not settable in
+ * product JVMs) not even a 35-byte helper is inlined any more, so the larger kernels (K-quants, the batched ones)
+ * call none inside their vector code; the Vector API's own methods are force-inlined and unaffected. Q4_0 and Q8_0
+ * still use {@code IntDot.widen}/{@code pairSum}/{@code scaled} in their small single-vector loops. Q4_1, Q5_0,
+ * Q5_1, Q5_K and Q8_K keep per-block helpers passing vectors (not yet rewritten; they are off the benchmarked path).
  */
 public interface QuantFormat {
     GgmlType type();

@@ -92,6 +92,10 @@ class QuantizedDotTest {
                 float ref = f.dotQuantizedReference(w, wOff, qa, n);
                 String what = t + " n=" + n + " trial " + trial;
                 assertThat(fast).as(what + " fast vs reference").isCloseTo(ref, within((float) (1e-5 * absDotQ + 1e-30)));
+                if (t == GgmlType.Q6_K) { // exact int per super-block, then the reference's own scalar float steps
+                    assertThat(Float.floatToIntBits(fast)).as(what + " fast is the reference, bit for bit")
+                            .isEqualTo(Float.floatToIntBits(ref));
+                }
                 assertThat(ref).as(what + " reference vs float on dequantized activations")
                         .isCloseTo(f.dotReference(w, wOff, xq, 0, n), within((float) (1e-5 * absDotQ + 1e-30)));
                 // 8-bit activations: within 1% of Σ|w·x| for gaussian data; a lone outlier coarsens its whole block,
