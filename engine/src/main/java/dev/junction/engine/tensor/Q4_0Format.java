@@ -94,10 +94,11 @@ public final class Q4_0Format implements QuantFormat {
     public void dotQuantized8(MemorySegment w, long offset, long rowBytes, int rows, QuantizedBatch x, int from, int to,
                               float[] state, float[] scratch) {
         x.check(QK, to);
+        int active = x.active(); // read before the vector code: past the node budget even this is a call
         int lanes = QuantizedBatch.LANES, step = QuantizedBatch.SIZE * lanes;
         float[] q = x.q, d = x.d;
         for (int r = 0; r < rows; r++) {
-            for (int v = 0; v < x.active(); v += 4) {
+            for (int v = 0; v < active; v += 4) {
                 int s = r * QuantizedBatch.STATE + v * lanes;
                 FloatVector a0 = FloatVector.fromArray(IntDot.F, state, s), a1 = FloatVector.fromArray(IntDot.F, state, s + lanes);
                 FloatVector a2 = FloatVector.fromArray(IntDot.F, state, s + 2 * lanes), a3 = FloatVector.fromArray(IntDot.F, state, s + 3 * lanes);

@@ -123,12 +123,14 @@ public final class Q4_KFormat implements QuantFormat {
     public void dotQuantized8(MemorySegment w, long offset, long rowBytes, int rows, QuantizedBatch x, int from, int to,
                               float[] state, float[] scratch) {
         x.check(QK, to);
+        int active = x.active(); // read before the vector code: past the node budget even this is a call
         int size = QuantizedBatch.SIZE, lanes = QuantizedBatch.LANES, mins = QuantizedBatch.MINS;
         for (int r = 0; r < rows; r++) {
             QuantizedBatch.load(state, r, scratch);
             for (int b = from / QK; b < to / QK; b++) {
                 long p = offset + r * rowBytes + (long) b * BYTES;
-                long sc = KQuants.scales(w, p + 4);
+                long sc = KQuants.scales(w, p + 4), mn = KQuants.mins(w, p + 4); // scalar helpers before the vector code
+                float d = Fp16.read(w, p), dmin = Fp16.read(w, p + 2);
                 for (int sub = 0; sub < 8; sub++) {
                     long q = p + 16 + 32 * (sub / 2);
                     int shift = 4 * (sub & 1); // low nibbles, then high
@@ -143,9 +145,9 @@ public final class Q4_KFormat implements QuantFormat {
                             .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
                     FloatVector w3 = (FloatVector) n1.reinterpretAsInts().lanewise(VectorOperators.ASHR, 16)
                             .convert(VectorOperators.I2F, 0);
-                    FloatVector scale = FloatVector.broadcast(IntDot.F, KQuants.at(sc, sub));
+                    FloatVector scale = FloatVector.broadcast(IntDot.F, (int) (sc >>> (8 * sub)) & 0xFF);
                     int chunk = (b * QK + 32 * sub) / lanes, step = size * lanes;
-                    for (int v = 0; v < x.active(); v++) { // exact lanes, times the sub-block scale, into the integer lanes
+                    for (int v = 0; v < active; v++) { // exact lanes, times the sub-block scale, into the integer lanes
                         int xi = (chunk * size + v) * lanes, i = QuantizedBatch.ISUM + v * lanes;
                         FloatVector sum = w0.mul(FloatVector.fromArray(IntDot.F, x.q, xi));
                         sum = w1.fma(FloatVector.fromArray(IntDot.F, x.q, xi + step), sum);
@@ -154,14 +156,13 @@ public final class Q4_KFormat implements QuantFormat {
                         sum.fma(scale, FloatVector.fromArray(IntDot.F, scratch, i)).intoArray(scratch, i);
                     }
                 }
-                QuantizedBatch.sumInto(scratch, Fp16.read(w, p), x.d, b * size, x.active());
+                QuantizedBatch.sumInto(scratch, d, x.d, b * size, active);
                 // the mins for the eight vectors at once, lane v doing the integer kernel's scalar steps for vector v
-                long mn = KQuants.mins(w, p + 4);
                 IntVector summ = IntVector.zero(IntDot.I);
                 for (int j = 0; j < 8; j++) {
-                    summ = summ.add(IntVector.fromArray(IntDot.I, x.sums32, (8 * b + j) * size).mul(KQuants.at(mn, j)));
+                    summ = summ.add(IntVector.fromArray(IntDot.I, x.sums32, (8 * b + j) * size).mul((int) (mn >>> (8 * j)) & 0xFF));
                 }
-                FloatVector m = FloatVector.broadcast(IntDot.F, Fp16.read(w, p + 2)).mul(FloatVector.fromArray(IntDot.F, x.d, b * size))
+                FloatVector m = FloatVector.broadcast(IntDot.F, dmin).mul(FloatVector.fromArray(IntDot.F, x.d, b * size))
                         .mul((FloatVector) summ.convert(VectorOperators.I2F, 0));
                 FloatVector.fromArray(IntDot.F, scratch, mins).add(m).intoArray(scratch, mins);
             }

@@ -7,6 +7,7 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
@@ -147,11 +148,13 @@ public final class Q6_KFormat implements QuantFormat {
     public void dotQuantized8(MemorySegment w, long offset, long rowBytes, int rows, QuantizedBatch x, int from, int to,
                               float[] state, float[] scratch) {
         x.check(QK, to);
+        int active = x.active(); // read before the vector code: past the node budget even this is a call
         int size = QuantizedBatch.SIZE, lanes = QuantizedBatch.LANES;
         for (int r = 0; r < rows; r++) {
             QuantizedBatch.load(state, r, scratch);
             for (int b = from / QK; b < to / QK; b++) {
                 long p = offset + r * rowBytes + (long) b * BYTES;
+                float d = Fp16.read(w, p + D); // scalar helpers before the vector code
                 for (int h = 0; h < 2; h++) {
                     for (int l = 0; l < 32; l += 16) {
                         // as the integer kernel's superBlock(): the high bits moved to bits 4-5, then two more per k
@@ -160,7 +163,7 @@ public final class Q6_KFormat implements QuantFormat {
                             ShortVector bits = ((ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, p + 64 * h + l + 32 * (k & 1), ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2S, IntDot.S, 0));
                             ShortVector q = bits.lanewise(VectorOperators.ASHR, 4 * (k >> 1)).and((short) 0xF)
                                     .or(hb.lanewise(VectorOperators.ASHR, 2 * k).and((short) 0x30)).sub((short) 32);
-                            int scale = Blocks.i8(w, p + SCALES + 8 * h + l / 16 + 2 * k);
+                            int scale = w.get(ValueLayout.JAVA_BYTE, p + SCALES + 8 * h + l / 16 + 2 * k); // no helper calls here: see QuantFormat
                             // the even and the odd elements of the run, as the integer kernel pairs them (IntDot.pairSum)
                             FloatVector w0 = (FloatVector) q.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16)
                                     .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
@@ -168,7 +171,7 @@ public final class Q6_KFormat implements QuantFormat {
                                     .convert(VectorOperators.I2F, 0);
                             FloatVector sc = FloatVector.broadcast(IntDot.F, scale);
                             int chunk = (b * QK + 128 * h + 32 * k + l) / lanes;
-                            for (int v = 0; v < x.active(); v++) { // exact lanes, times the scale, into the integer lanes
+                            for (int v = 0; v < active; v++) { // exact lanes, times the scale, into the integer lanes
                                 int xi = (chunk * size + v) * lanes, i = QuantizedBatch.ISUM + v * lanes;
                                 FloatVector sum = w1.fma(FloatVector.fromArray(IntDot.F, x.q, xi + size * lanes),
                                         w0.mul(FloatVector.fromArray(IntDot.F, x.q, xi)));
@@ -177,7 +180,7 @@ public final class Q6_KFormat implements QuantFormat {
                         }
                     }
                 }
-                QuantizedBatch.sumInto(scratch, Fp16.read(w, p + D), x.d, b * size, x.active());
+                QuantizedBatch.sumInto(scratch, d, x.d, b * size, active);
             }
             QuantizedBatch.store(scratch, state, r);
         }
