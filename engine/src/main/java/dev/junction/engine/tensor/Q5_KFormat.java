@@ -80,46 +80,49 @@ public final class Q5_KFormat implements QuantFormat {
         return sum;
     }
 
+    /**
+     * Each super-block's {@code Σ sc·Σ q·a} as an exact int (below 256·63·31·127), then in scalar floats
+     * {@code sum += d·dx·sumi} and {@code mins += dmin·dx·Σ m·Σa}; the result is {@code sum - mins}. The vector part
+     * is written out and calls no helper (see {@link QuantFormat}); the scalar helpers come first.
+     */
     @Override
     public float dotQuantized(MemorySegment w, long offset, QuantizedActivations x, int n) {
         int nb = Blocks.blocks(type(), n);
         IntDot.checkActivations(x, QK, n);
         short[] xq = x.qs;
-        int[] xs = x.sums32;
-        FloatVector acc = FloatVector.zero(IntDot.F);
-        float mins = 0;
+        float sum = 0, mins = 0;
         for (int b = 0; b < nb; b++) {
             long p = offset + (long) b * BYTES;
             float d = Fp16.read(w, p) * x.d[b];
+            mins += Fp16.read(w, p + 2) * x.d[b] * KQuants.minDot(KQuants.mins(w, p + 4), x.sums32, b);
             long sc = KQuants.scales(w, p + 4);
-            IntVector isum = IntVector.zero(IntDot.I); // Σ sc·Σ q·a < 256·63·31·127: fits an int
-            for (int c = 0; c < 4; c++) {
-                isum = chunk(w, p + 48 + 32 * c, p + 16, 2 * c, xq, b * QK + 64 * c,
-                        KQuants.at(sc, 2 * c), KQuants.at(sc, 2 * c + 1), isum);
+            IntVector isum = IntVector.zero(IntDot.I);
+            for (int c = 0; c < 4; c++) { // 32 bytes: low nibbles are one sub-block, high nibbles the next
+                long q = p + 48 + 32 * c;
+                int y = b * QK + 64 * c, shift = 2 * c;
+                ShortVector s0 = ShortVector.zero(IntDot.S), s1 = ShortVector.zero(IntDot.S);
+                for (int l = 0; l < 32; l += IntDot.SL) {
+                    ShortVector nib = (ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, q + l, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, IntDot.S, 0);
+                    // the high bits, moved to bit 4 of each 16-bit lane
+                    ShortVector h = ((ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, p + 16 + l, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, IntDot.S, 0)).and((short) 0xFF)
+                            .lanewise(VectorOperators.LSHR, shift).lanewise(VectorOperators.LSHL, 4);
+                    ShortVector lo = nib.and((short) 0xF).or(h.and((short) 16));
+                    ShortVector hi = nib.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).or(h.lanewise(VectorOperators.LSHR, 1).and((short) 16));
+                    s0 = s0.add(lo.mul(ShortVector.fromArray(IntDot.S, xq, y + l)));
+                    s1 = s1.add(hi.mul(ShortVector.fromArray(IntDot.S, xq, y + 32 + l)));
+                }
+                // neighbouring shorts summed into int lanes (IntDot.pairSum; a pair fits a short, |4·31·127| < 2^15)
+                IntVector v0 = s0.reinterpretAsInts(), v1 = s1.reinterpretAsInts();
+                isum = isum.add(v0.add(v0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((int) (sc >>> (16 * c)) & 0xFF))
+                        .add(v1.add(v1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((int) (sc >>> (16 * c + 8)) & 0xFF));
             }
-            acc = ((FloatVector) isum.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(IntDot.F, d), acc);
-            mins += Fp16.read(w, p + 2) * x.d[b] * KQuants.minDot(KQuants.mins(w, p + 4), xs, b);
+            sum += d * isum.reduceLanes(VectorOperators.ADD); // exact in any order
         }
-        return IntDot.sum(acc) - mins;
+        return sum - mins;
     }
 
-    /** Low nibbles of 32 bytes at {@code p} with bit {@code shift} of {@code qh} are one sub-block, high nibbles with the next bit the next. */
-    private static IntVector chunk(MemorySegment w, long p, long qh, int shift, short[] xq, int xi, int d0, int d1,
-                                     IntVector acc) {
-        ShortVector s0 = ShortVector.zero(IntDot.S);
-        ShortVector s1 = ShortVector.zero(IntDot.S);
-        for (int l = 0; l < 32; l += IntDot.SL) {
-            ShortVector q = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p + l, ByteOrder.LITTLE_ENDIAN));
-            // the high bits, moved to bit 4 of each 16-bit lane
-            ShortVector h = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, qh + l, ByteOrder.LITTLE_ENDIAN))
-                    .and((short) 0xFF).lanewise(VectorOperators.LSHR, shift).lanewise(VectorOperators.LSHL, 4);
-            ShortVector lo = q.and((short) 0xF).or(h.and((short) 16));
-            ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).or(h.lanewise(VectorOperators.LSHR, 1).and((short) 16));
-            s0 = s0.add(lo.mul(ShortVector.fromArray(IntDot.S, xq, xi + l)));
-            s1 = s1.add(hi.mul(ShortVector.fromArray(IntDot.S, xq, xi + 32 + l)));
-        }
-        return acc.add(IntDot.pairSum(s0).mul(d0)).add(IntDot.pairSum(s1).mul(d1));
-    }
 
 
     @Override
