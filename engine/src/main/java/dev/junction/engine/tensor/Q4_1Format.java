@@ -74,24 +74,20 @@ public final class Q4_1Format implements QuantFormat {
         float mins = 0;
         for (int b = 0; b < nb; b++) {
             long p = offset + (long) b * BYTES;
-            acc = block(w, p, xq, b * QK, xd[b], acc);
+            int xi = b * QK;
+            ShortVector s = ShortVector.zero(IntDot.S); // written out, not through a helper taking vectors: see QuantFormat
+            for (int j = 0; j < QK / 2; j += IntDot.SL) {
+                ShortVector q = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p + 4 + j, ByteOrder.LITTLE_ENDIAN));
+                ShortVector lo = q.and((short) 0xF);
+                ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0xF);
+                s = s.add(lo.mul(ShortVector.fromArray(IntDot.S, xq, xi + j)))
+                        .add(hi.mul(ShortVector.fromArray(IntDot.S, xq, xi + j + QK / 2)));
+            }
+            acc = IntDot.scaled(s, Fp16.read(w, p) * xd[b], acc);
             mins += Fp16.read(w, p + 2) * (xd[b] * xs[b]);
         }
         return IntDot.sum(acc) + mins;
     }
-
-    private static FloatVector block(MemorySegment w, long p, short[] xq, int xi, float xd, FloatVector acc) {
-        ShortVector s = ShortVector.zero(IntDot.S);
-        for (int j = 0; j < QK / 2; j += IntDot.SL) {
-            ShortVector q = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p + 4 + j, ByteOrder.LITTLE_ENDIAN));
-            ShortVector lo = q.and((short) 0xF);
-            ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0xF);
-            s = s.add(lo.mul(ShortVector.fromArray(IntDot.S, xq, xi + j)))
-                    .add(hi.mul(ShortVector.fromArray(IntDot.S, xq, xi + j + QK / 2)));
-        }
-        return IntDot.scaled(s, Fp16.read(w, p) * xd, acc);
-    }
-
 
     @Override
     public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {

@@ -78,24 +78,22 @@ public final class Q5_0Format implements QuantFormat {
         float[] xd = x.d;
         ShortVector bits = ShortVector.fromArray(IntDot.S, IntDot.LANE_BIT, 0);
         FloatVector acc = FloatVector.zero(IntDot.F);
-        for (int b = 0; b < nb; b++) acc = block(w, offset + (long) b * BYTES, xq, b * QK, xd[b], bits, acc);
+        for (int b = 0; b < nb; b++) { // written out, not through a helper taking vectors: see QuantFormat
+            long p = offset + (long) b * BYTES;
+            int xi = b * QK, qh = w.get(Blocks.I32, p + 2);
+            ShortVector s = ShortVector.zero(IntDot.S);
+            for (int j = 0; j < QK / 2; j += IntDot.SL) {
+                ShortVector q = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p + 6 + j, ByteOrder.LITTLE_ENDIAN));
+                ShortVector lo = q.and((short) 0xF).or(IntDot.bitTimes16(qh >>> j, bits)).sub((short) 16);
+                ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0xF)
+                        .or(IntDot.bitTimes16(qh >>> (j + 16), bits)).sub((short) 16);
+                s = s.add(lo.mul(ShortVector.fromArray(IntDot.S, xq, xi + j)))
+                        .add(hi.mul(ShortVector.fromArray(IntDot.S, xq, xi + j + QK / 2)));
+            }
+            acc = IntDot.scaled(s, Fp16.read(w, p) * xd[b], acc);
+        }
         return IntDot.sum(acc);
     }
-
-    private static FloatVector block(MemorySegment w, long p, short[] xq, int xi, float xd, ShortVector bits, FloatVector acc) {
-        int qh = w.get(Blocks.I32, p + 2);
-        ShortVector s = ShortVector.zero(IntDot.S);
-        for (int j = 0; j < QK / 2; j += IntDot.SL) {
-            ShortVector q = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p + 6 + j, ByteOrder.LITTLE_ENDIAN));
-            ShortVector lo = q.and((short) 0xF).or(IntDot.bitTimes16(qh >>> j, bits)).sub((short) 16);
-            ShortVector hi = q.lanewise(VectorOperators.ASHR, 4).and((short) 0xF)
-                    .or(IntDot.bitTimes16(qh >>> (j + 16), bits)).sub((short) 16);
-            s = s.add(lo.mul(ShortVector.fromArray(IntDot.S, xq, xi + j)))
-                    .add(hi.mul(ShortVector.fromArray(IntDot.S, xq, xi + j + QK / 2)));
-        }
-        return IntDot.scaled(s, Fp16.read(w, p) * xd, acc);
-    }
-
 
     @Override
     public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {

@@ -62,23 +62,23 @@ public final class Q8_KFormat implements QuantFormat {
         int nb = Blocks.blocks(type(), n);
         IntDot.checkActivations(x, QK, n);
         FloatVector acc = FloatVector.zero(IntDot.F);
-        for (int b = 0; b < nb; b++) acc = block(w, offset + (long) b * BYTES, x.qs, b * QK, x.d[b], acc);
+        short[] xq = x.qs;
+        for (int b = 0; b < nb; b++) { // written out, not through a helper taking vectors: see QuantFormat
+            long p = offset + (long) b * BYTES;
+            int xi = b * QK;
+            IntVector isum = IntVector.zero(IntDot.I);
+            for (int j = 0; j < QK; j += 2 * IntDot.SL) {
+                ShortVector p0 = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p + QS + j, ByteOrder.LITTLE_ENDIAN))
+                        .mul(ShortVector.fromArray(IntDot.S, xq, xi + j));
+                ShortVector p1 = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p + QS + j + IntDot.SL, ByteOrder.LITTLE_ENDIAN))
+                        .mul(ShortVector.fromArray(IntDot.S, xq, xi + j + IntDot.SL));
+                isum = isum.add(IntDot.pairSum(p0.add(p1)));
+            }
+            FloatVector f = (FloatVector) isum.convert(VectorOperators.I2F, 0);
+            acc = f.fma(FloatVector.broadcast(IntDot.F, w.get(Blocks.F32, p) * x.d[b]), acc);
+        }
         return IntDot.sum(acc);
     }
-
-    private static FloatVector block(MemorySegment w, long p, short[] xq, int xi, float xd, FloatVector acc) {
-        IntVector isum = IntVector.zero(IntDot.I);
-        for (int j = 0; j < QK; j += 2 * IntDot.SL) {
-            ShortVector p0 = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p + QS + j, ByteOrder.LITTLE_ENDIAN))
-                    .mul(ShortVector.fromArray(IntDot.S, xq, xi + j));
-            ShortVector p1 = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p + QS + j + IntDot.SL, ByteOrder.LITTLE_ENDIAN))
-                    .mul(ShortVector.fromArray(IntDot.S, xq, xi + j + IntDot.SL));
-            isum = isum.add(IntDot.pairSum(p0.add(p1)));
-        }
-        FloatVector f = (FloatVector) isum.convert(VectorOperators.I2F, 0);
-        return f.fma(FloatVector.broadcast(IntDot.F, w.get(Blocks.F32, p) * xd), acc);
-    }
-
 
     @Override
     public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {

@@ -15,9 +15,9 @@ import java.lang.foreign.MemorySegment;
  * the Q6_K output matrix taking a quarter of a decode step in some runs, a tenth in others). Past C2's node budget
  * for a method ({@code NodeCountInliningCutoff}, reached after a few dozen Vector API operations, not settable in
  * product JVMs) not even a 35-byte helper is inlined any more, so the larger kernels (K-quants, the batched ones)
- * call none inside their vector code; the Vector API's own methods are force-inlined and unaffected. Q4_0 and Q8_0
- * still use {@code IntDot.widen}/{@code pairSum}/{@code scaled} in their small single-vector loops. Q4_1, Q5_0,
- * Q5_1, Q5_K and Q8_K keep per-block helpers passing vectors (not yet rewritten; they are off the benchmarked path).
+ * call none inside their vector code; the Vector API's own methods are force-inlined and unaffected. The small
+ * single-vector loops of the 32-element formats and Q8_K still use {@code IntDot.widen}/{@code pairSum}/{@code
+ * scaled}/{@code bitTimes16}, early in a method of a dozen vector operations.
  */
 public interface QuantFormat {
     GgmlType type();
