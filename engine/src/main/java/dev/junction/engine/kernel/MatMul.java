@@ -115,7 +115,7 @@ public final class MatMul implements Parallel.RangeBody {
     /** Lays out the batch's groups for {@link QuantFormat#dotQuantized8}. */
     private void pack() {
         if (!format.batchesQuantized()) return;
-        int unit = format.batchUnit(); // a padded unit costs as much as a full one: worth it from 5/8 full
+        int unit = format.batchUnit(); // a unit repays its shared unpacking (and a quad its padding) from 5/8 full
         grouped = Math.min(batch, (batch / unit + (8 * (batch % unit) >= 5 * unit ? 1 : 0)) * unit);
         groups = Math.ceilDiv(grouped, SIZE);
         if (packed.length < groups) {

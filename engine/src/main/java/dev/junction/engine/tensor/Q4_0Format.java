@@ -104,7 +104,9 @@ public final class Q4_0Format implements QuantFormat {
                 FloatVector a2 = FloatVector.fromArray(IntDot.F, state, s + 2 * lanes), a3 = FloatVector.fromArray(IntDot.F, state, s + 3 * lanes);
                 for (int b = from / QK; b < to / QK; b++) {
                     long p = offset + r * rowBytes + (long) b * BYTES;
-                    ShortVector qs = ((ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, p + 2, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2S, IntDot.S, 0)); // the integer kernel's nibbles, in 16-bit lanes
+                    // the integer kernel's nibbles, in 16-bit lanes
+                    ShortVector qs = (ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, p + 2, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, IntDot.S, 0);
                     ShortVector lo = qs.and((short) 0xF).sub((short) 8), hi = qs.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).sub((short) 8);
                     // the even and the odd elements of the run, as the integer kernel pairs them (IntDot.pairSum)
                     FloatVector w0 = (FloatVector) lo.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16)

@@ -106,8 +106,9 @@ public final class Q4_KFormat implements QuantFormat {
                 }
                 // neighbouring shorts summed into int lanes (IntDot.pairSum; a pair fits a short, |4·15·127| < 2^15)
                 IntVector v0 = s0.reinterpretAsInts(), v1 = s1.reinterpretAsInts();
-                isum = isum.add(v0.add(v0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((int) (sc >>> (16 * c)) & 0xFF))
-                        .add(v1.add(v1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((int) (sc >>> (16 * c + 8)) & 0xFF));
+                int sc0 = (int) (sc >>> (16 * c)) & 0xFF, sc1 = (int) (sc >>> (16 * c + 8)) & 0xFF;
+                isum = isum.add(v0.add(v0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(sc0))
+                        .add(v1.add(v1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(sc1));
             }
             sum += d * isum.reduceLanes(VectorOperators.ADD); // exact in any order
         }
@@ -123,7 +124,7 @@ public final class Q4_KFormat implements QuantFormat {
     public void dotQuantized8(MemorySegment w, long offset, long rowBytes, int rows, QuantizedBatch x, int from, int to,
                               float[] state, float[] scratch) {
         x.check(QK, to);
-        int active = x.active(); // read before the vector code: past the node budget even this is a call
+        int count = x.count(); // read before the vector code: past the node budget even this is a call
         int size = QuantizedBatch.SIZE, lanes = QuantizedBatch.LANES, mins = QuantizedBatch.MINS;
         for (int r = 0; r < rows; r++) {
             QuantizedBatch.load(state, r, scratch);
@@ -134,8 +135,10 @@ public final class Q4_KFormat implements QuantFormat {
                 for (int sub = 0; sub < 8; sub++) {
                     long q = p + 16 + 32 * (sub / 2);
                     int shift = 4 * (sub & 1); // low nibbles, then high
-                    ShortVector n0 = ((ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, q, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2S, IntDot.S, 0)).lanewise(VectorOperators.ASHR, shift).and((short) 0xF);
-                    ShortVector n1 = ((ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, q + 16, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2S, IntDot.S, 0)).lanewise(VectorOperators.ASHR, shift).and((short) 0xF);
+                    ShortVector n0 = ((ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, q, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, IntDot.S, 0)).lanewise(VectorOperators.ASHR, shift).and((short) 0xF);
+                    ShortVector n1 = ((ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, q + 16, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, IntDot.S, 0)).lanewise(VectorOperators.ASHR, shift).and((short) 0xF);
                     // the even and the odd elements of the run, as the integer kernel pairs them (IntDot.pairSum)
                     FloatVector w0 = (FloatVector) n0.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16)
                             .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
@@ -147,7 +150,7 @@ public final class Q4_KFormat implements QuantFormat {
                             .convert(VectorOperators.I2F, 0);
                     FloatVector scale = FloatVector.broadcast(IntDot.F, (int) (sc >>> (8 * sub)) & 0xFF);
                     int chunk = (b * QK + 32 * sub) / lanes, step = size * lanes;
-                    for (int v = 0; v < active; v++) { // exact lanes, times the sub-block scale, into the integer lanes
+                    for (int v = 0; v < count; v++) { // exact lanes, times the sub-block scale, into the integer lanes
                         int xi = (chunk * size + v) * lanes, i = QuantizedBatch.ISUM + v * lanes;
                         FloatVector sum = w0.mul(FloatVector.fromArray(IntDot.F, x.q, xi));
                         sum = w1.fma(FloatVector.fromArray(IntDot.F, x.q, xi + step), sum);
@@ -156,7 +159,7 @@ public final class Q4_KFormat implements QuantFormat {
                         sum.fma(scale, FloatVector.fromArray(IntDot.F, scratch, i)).intoArray(scratch, i);
                     }
                 }
-                QuantizedBatch.sumInto(scratch, d, x.d, b * size, active);
+                QuantizedBatch.sumInto(scratch, d, x.d, b * size, count);
                 // the mins for the eight vectors at once, lane v doing the integer kernel's scalar steps for vector v
                 IntVector summ = IntVector.zero(IntDot.I);
                 for (int j = 0; j < 8; j++) {

@@ -115,8 +115,9 @@ public final class Q5_KFormat implements QuantFormat {
                 }
                 // neighbouring shorts summed into int lanes (IntDot.pairSum; a pair fits a short, |4·31·127| < 2^15)
                 IntVector v0 = s0.reinterpretAsInts(), v1 = s1.reinterpretAsInts();
-                isum = isum.add(v0.add(v0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((int) (sc >>> (16 * c)) & 0xFF))
-                        .add(v1.add(v1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((int) (sc >>> (16 * c + 8)) & 0xFF));
+                int sc0 = (int) (sc >>> (16 * c)) & 0xFF, sc1 = (int) (sc >>> (16 * c + 8)) & 0xFF;
+                isum = isum.add(v0.add(v0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(sc0))
+                        .add(v1.add(v1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(sc1));
             }
             sum += d * isum.reduceLanes(VectorOperators.ADD); // exact in any order
         }

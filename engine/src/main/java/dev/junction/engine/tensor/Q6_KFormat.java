@@ -148,7 +148,7 @@ public final class Q6_KFormat implements QuantFormat {
     public void dotQuantized8(MemorySegment w, long offset, long rowBytes, int rows, QuantizedBatch x, int from, int to,
                               float[] state, float[] scratch) {
         x.check(QK, to);
-        int active = x.active(); // read before the vector code: past the node budget even this is a call
+        int count = x.count(); // read before the vector code: past the node budget even this is a call
         int size = QuantizedBatch.SIZE, lanes = QuantizedBatch.LANES;
         for (int r = 0; r < rows; r++) {
             QuantizedBatch.load(state, r, scratch);
@@ -157,10 +157,12 @@ public final class Q6_KFormat implements QuantFormat {
                 float d = Fp16.read(w, p + D); // scalar helpers before the vector code
                 for (int h = 0; h < 2; h++) {
                     for (int l = 0; l < 32; l += 16) {
-                        // as the integer kernel's superBlock(): the high bits moved to bits 4-5, then two more per k
-                        ShortVector hb = ((ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, p + QH + 32 * h + l, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2S, IntDot.S, 0)).lanewise(VectorOperators.LSHL, 4);
+                        // as dotQuantized: the high bits moved to bits 4-5, then two more per k
+                        ShortVector hb = ((ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, p + QH + 32 * h + l, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.B2S, IntDot.S, 0)).lanewise(VectorOperators.LSHL, 4);
                         for (int k = 0; k < 4; k++) {
-                            ShortVector bits = ((ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, p + 64 * h + l + 32 * (k & 1), ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2S, IntDot.S, 0));
+                            ShortVector bits = (ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, p + 64 * h + l + 32 * (k & 1), ByteOrder.LITTLE_ENDIAN)
+                                    .convertShape(VectorOperators.B2S, IntDot.S, 0);
                             ShortVector q = bits.lanewise(VectorOperators.ASHR, 4 * (k >> 1)).and((short) 0xF)
                                     .or(hb.lanewise(VectorOperators.ASHR, 2 * k).and((short) 0x30)).sub((short) 32);
                             int scale = w.get(ValueLayout.JAVA_BYTE, p + SCALES + 8 * h + l / 16 + 2 * k); // no helper calls here: see QuantFormat
@@ -171,7 +173,7 @@ public final class Q6_KFormat implements QuantFormat {
                                     .convert(VectorOperators.I2F, 0);
                             FloatVector sc = FloatVector.broadcast(IntDot.F, scale);
                             int chunk = (b * QK + 128 * h + 32 * k + l) / lanes;
-                            for (int v = 0; v < active; v++) { // exact lanes, times the scale, into the integer lanes
+                            for (int v = 0; v < count; v++) { // exact lanes, times the scale, into the integer lanes
                                 int xi = (chunk * size + v) * lanes, i = QuantizedBatch.ISUM + v * lanes;
                                 FloatVector sum = w1.fma(FloatVector.fromArray(IntDot.F, x.q, xi + size * lanes),
                                         w0.mul(FloatVector.fromArray(IntDot.F, x.q, xi)));
@@ -180,7 +182,7 @@ public final class Q6_KFormat implements QuantFormat {
                         }
                     }
                 }
-                QuantizedBatch.sumInto(scratch, d, x.d, b * size, active);
+                QuantizedBatch.sumInto(scratch, d, x.d, b * size, count);
             }
             QuantizedBatch.store(scratch, state, r);
         }

@@ -99,7 +99,10 @@ public final class Q8_0Format implements QuantFormat {
                 FloatVector a2 = FloatVector.fromArray(F, state, s + 2 * lanes), a3 = FloatVector.fromArray(F, state, s + 3 * lanes);
                 for (int b = from / QK; b < to / QK; b++) {
                     long p = offset + r * rowBytes + (long) b * BYTES;
-                    ShortVector q0 = ((ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, p + 2, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2S, IntDot.S, 0)), q1 = ((ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, p + 18, ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2S, IntDot.S, 0));
+                    ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, p + 2, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, IntDot.S, 0);
+                    ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, p + 18, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, IntDot.S, 0);
                     // the even and the odd elements of the run, as the integer kernel pairs them (IntDot.pairSum)
                     FloatVector w0 = (FloatVector) q0.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16)
                             .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);

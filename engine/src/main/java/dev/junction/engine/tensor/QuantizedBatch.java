@@ -78,8 +78,8 @@ public final class QuantizedBatch {
     }
 
     /**
-     * Vectors the kernels compute: {@link #count} rounded up to a multiple of four. The kernels take the vectors four
-     * at a time (their accumulators in registers), and a quad of zero vectors is not worth computing.
+     * Vectors the four-at-a-time kernels (Q4_0, Q8_0: accumulators in registers) compute: {@link #count} rounded up
+     * to a multiple of four. The K-quant kernels, one vector at a time, stop at {@link #count}.
      */
     int active() {
         return (count + 3) & ~3;
@@ -120,8 +120,8 @@ public final class QuantizedBatch {
      * {@code acc_v += scale·d[db + v]·total} in scalar floats, in lane 0 of its accumulator, as the K-quant integer
      * kernels end a super-block; then the integer lanes cleared.
      */
-    static void sumInto(float[] s, float scale, float[] d, int db, int active) {
-        for (int v = 0; v < active; v++) {
+    static void sumInto(float[] s, float scale, float[] d, int db, int count) {
+        for (int v = 0; v < count; v++) {
             int i = ISUM + v * LANES;
             int total = ((IntVector) FloatVector.fromArray(IntDot.F, s, i).convert(VectorOperators.F2I, 0))
                     .reduceLanes(VectorOperators.ADD);
