@@ -28,14 +28,12 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class EngineLoop {
     private static final System.Logger LOG = System.getLogger(EngineLoop.class.getName());
-    /** What an overloaded caller is told to wait before retrying. */
-    static final int RETRY_AFTER_SECONDS = 1;
-
     private final Scheduler scheduler;
     private final ModelRunner runner;
     private final InstantSource clock;
     private final long queueTimeoutMillis;
     private final int maxQueue;
+    private final RetryAdvice retryAdvice;
     private final Thread thread;
 
     private final Object lock = new Object();
@@ -60,6 +58,7 @@ final class EngineLoop {
         this.clock = clock;
         this.queueTimeoutMillis = queueTimeout.toMillis();
         this.maxQueue = maxQueue;
+        this.retryAdvice = new RetryAdvice((int) Math.min(Integer.MAX_VALUE, queueTimeout.toSeconds()));
         this.stats = snapshot();
         this.thread = Thread.ofPlatform().name("junction-engine-" + name).daemon().unstarted(this::run);
     }
@@ -90,10 +89,11 @@ final class EngineLoop {
         synchronized (lock) {
             if (shuttingDown) throw unavailable();
             int freeSlots = Math.max(0, scheduler.maxRunning() - stats.running());
-            if (queued.get() >= maxQueue + freeSlots) {
-                throw new InferenceException(Kind.OVERLOADED, null, "The server is busy: " + queued.get()
-                        + " requests are waiting. Retry after " + RETRY_AFTER_SECONDS + " s.", RETRY_AFTER_SECONDS,
-                        null);
+            int waiting = queued.get();
+            if (waiting >= maxQueue + freeSlots) {
+                int retryAfter = retryAdvice.seconds(waiting, clock.millis());
+                throw new InferenceException(Kind.OVERLOADED, null, "The server is busy: " + waiting
+                        + " requests are waiting. Retry after " + retryAfter + " s.", retryAfter, null);
             }
             queued.incrementAndGet();
             inbox.add(r);
@@ -210,6 +210,7 @@ final class EngineLoop {
 
     private void step() {
         StepPlan plan = scheduler.schedule();
+        long now = clock.millis();
         if (plan.isEmpty()) throw new IllegalStateException("nothing could be scheduled: " + scheduler.waiting()
                 + " waiting, " + scheduler.running() + " running, " + scheduler.blocks().freeBlocks() + " free blocks");
         for (int i = 0; i < plan.size(); i++) {
@@ -218,6 +219,7 @@ final class EngineLoop {
                 r.admitted = true;
                 r.cachedTokens = plan.sequence(i).cachedTokens();
                 queued.decrementAndGet();
+                retryAdvice.admitted(now);
             }
         }
         stats = snapshot();
