@@ -10,7 +10,8 @@
 # The llama.cpp source is the one the npm package node-llama-cpp ships (a git bundle of a tagged llama.cpp), so it
 # builds where only package registries are reachable. Needs npm, git, cmake, a C/C++ compiler and jq. The build is
 # CPU-only with -march=native and llama.cpp's defaults; weights are read into memory on both sides (llama-bench
-# -lm none, junction's default), as in the project's baseline figures (taken with -mmp 0).
+# -lm none, junction's default), as in the project's baseline figures (taken with -mmp 0). Junction warms each test
+# up once before timing it; on tiny models, where JIT compilation fills most of a short run, give more repetitions.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 version="${NODE_LLAMA_CPP_VERSION:-3.22.1}"
@@ -36,7 +37,7 @@ if [ ! -x "$llama_bench" ]; then
   mkdir -p "$cache"
   (cd "$cache" && npm pack --silent "node-llama-cpp@$version" >/dev/null \
     && tar xzf "node-llama-cpp-$version.tgz" package/llama/gitRelease.bundle package/llama/llama.cpp.info.json \
-    && rm -rf src && git clone -q package/llama/gitRelease.bundle src)
+    && rm -rf src && git -c advice.detachedHead=false clone -q package/llama/gitRelease.bundle src)
   cmake -S "$cache/src" -B "$cache/build" -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DLLAMA_CURL=OFF \
     -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF >"$cache/cmake.log"
   cmake --build "$cache/build" --target llama-bench -j "$(nproc)" >"$cache/build.log"
