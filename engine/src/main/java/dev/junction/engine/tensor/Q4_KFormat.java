@@ -94,21 +94,27 @@ public final class Q4_KFormat implements QuantFormat {
             mins += Fp16.read(w, p + 2) * x.d[b] * KQuants.minDot(KQuants.mins(w, p + 4), x.sums32, b);
             long sc = KQuants.scales(w, p + 4);
             IntVector isum = IntVector.zero(IntDot.I);
-            for (int c = 0; c < 4; c++) { // 32 bytes: low nibbles are one sub-block, high nibbles the next
+            for (int c = 0; c < 4; c += 2) { // two runs of 32 bytes per pass (a loop of four passes is ~15 % slower)
                 long q = p + 16 + 32 * c;
                 int y = b * QK + 64 * c;
-                ShortVector s0 = ShortVector.zero(IntDot.S), s1 = ShortVector.zero(IntDot.S);
-                for (int l = 0; l < 32; l += IntDot.SL) {
-                    ShortVector nib = (ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, q + l, ByteOrder.LITTLE_ENDIAN)
+                ShortVector s0 = ShortVector.zero(IntDot.S), s1 = s0, s2 = s0, s3 = s0;
+                for (int l = 0; l < 32; l += IntDot.SL) { // low nibbles of a run are one sub-block, high nibbles the next
+                    ShortVector n0 = (ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, q + l, ByteOrder.LITTLE_ENDIAN)
                             .convertShape(VectorOperators.B2S, IntDot.S, 0);
-                    s0 = s0.add(nib.and((short) 0xF).mul(ShortVector.fromArray(IntDot.S, xq, y + l)));
-                    s1 = s1.add(nib.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).mul(ShortVector.fromArray(IntDot.S, xq, y + 32 + l)));
+                    ShortVector n1 = (ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, q + 32 + l, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, IntDot.S, 0);
+                    s0 = s0.add(n0.and((short) 0xF).mul(ShortVector.fromArray(IntDot.S, xq, y + l)));
+                    s1 = s1.add(n0.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).mul(ShortVector.fromArray(IntDot.S, xq, y + 32 + l)));
+                    s2 = s2.add(n1.and((short) 0xF).mul(ShortVector.fromArray(IntDot.S, xq, y + 64 + l)));
+                    s3 = s3.add(n1.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).mul(ShortVector.fromArray(IntDot.S, xq, y + 96 + l)));
                 }
                 // neighbouring shorts summed into int lanes (IntDot.pairSum; a pair fits a short, |4·15·127| < 2^15)
-                IntVector v0 = s0.reinterpretAsInts(), v1 = s1.reinterpretAsInts();
-                int sc0 = (int) (sc >>> (16 * c)) & 0xFF, sc1 = (int) (sc >>> (16 * c + 8)) & 0xFF;
-                isum = isum.add(v0.add(v0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(sc0))
-                        .add(v1.add(v1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul(sc1));
+                IntVector v0 = s0.reinterpretAsInts(), v1 = s1.reinterpretAsInts(), v2 = s2.reinterpretAsInts(), v3 = s3.reinterpretAsInts();
+                long scs = sc >>> (16 * c); // the four sub-blocks' scales, one per byte
+                isum = isum.add(v0.add(v0.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((int) scs & 0xFF))
+                        .add(v1.add(v1.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((int) (scs >>> 8) & 0xFF))
+                        .add(v2.add(v2.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((int) (scs >>> 16) & 0xFF))
+                        .add(v3.add(v3.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16).mul((int) (scs >>> 24) & 0xFF));
             }
             sum += d * isum.reduceLanes(VectorOperators.ADD); // exact in any order
         }
@@ -132,31 +138,38 @@ public final class Q4_KFormat implements QuantFormat {
                 long p = offset + r * rowBytes + (long) b * BYTES;
                 long sc = KQuants.scales(w, p + 4), mn = KQuants.mins(w, p + 4); // scalar helpers before the vector code
                 float d = Fp16.read(w, p), dmin = Fp16.read(w, p + 2);
-                for (int sub = 0; sub < 8; sub++) {
-                    long q = p + 16 + 32 * (sub / 2);
-                    int shift = 4 * (sub & 1); // low nibbles, then high
-                    ShortVector n0 = ((ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, q, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.B2S, IntDot.S, 0)).lanewise(VectorOperators.ASHR, shift).and((short) 0xF);
-                    ShortVector n1 = ((ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, q + 16, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.B2S, IntDot.S, 0)).lanewise(VectorOperators.ASHR, shift).and((short) 0xF);
-                    // the even and the odd elements of the run, as the integer kernel pairs them (IntDot.pairSum)
-                    FloatVector w0 = (FloatVector) n0.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16)
-                            .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-                    FloatVector w1 = (FloatVector) n0.reinterpretAsInts().lanewise(VectorOperators.ASHR, 16)
-                            .convert(VectorOperators.I2F, 0);
-                    FloatVector w2 = (FloatVector) n1.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16)
-                            .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-                    FloatVector w3 = (FloatVector) n1.reinterpretAsInts().lanewise(VectorOperators.ASHR, 16)
-                            .convert(VectorOperators.I2F, 0);
-                    FloatVector scale = FloatVector.broadcast(IntDot.F, (int) (sc >>> (8 * sub)) & 0xFF);
-                    int chunk = (b * QK + 32 * sub) / lanes, step = size * lanes;
+                for (int sub = 0; sub < 8; sub += 2) { // a run of 32 bytes: sub-block sub in its low nibbles, sub+1 in its high
+                    long q = p + 16 + 16 * sub;
+                    ShortVector b0 = (ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, q, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, IntDot.S, 0);
+                    ShortVector b1 = (ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, q + 16, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, IntDot.S, 0);
+                    IntVector n0 = b0.and((short) 0xF).reinterpretAsInts(), n1 = b1.and((short) 0xF).reinterpretAsInts();
+                    IntVector m0 = b0.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).reinterpretAsInts();
+                    IntVector m1 = b1.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).reinterpretAsInts();
+                    // the even and the odd elements of each sub-block, as the integer kernel pairs them (IntDot.pairSum)
+                    FloatVector w0 = (FloatVector) n0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                    FloatVector w1 = (FloatVector) n0.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                    FloatVector w2 = (FloatVector) n1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                    FloatVector w3 = (FloatVector) n1.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                    FloatVector u0 = (FloatVector) m0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                    FloatVector u1 = (FloatVector) m0.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                    FloatVector u2 = (FloatVector) m1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                    FloatVector u3 = (FloatVector) m1.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                    FloatVector scale0 = FloatVector.broadcast(IntDot.F, (int) (sc >>> (8 * sub)) & 0xFF);
+                    FloatVector scale1 = FloatVector.broadcast(IntDot.F, (int) (sc >>> (8 * sub + 8)) & 0xFF);
+                    int chunk = (b * QK + 32 * sub) / lanes, step = size * lanes, next = 4 * step; // sub+1: four chunks on
                     for (int v = 0; v < count; v++) { // exact lanes, times the sub-block scale, into the integer lanes
                         int xi = (chunk * size + v) * lanes, i = QuantizedBatch.ISUM + v * lanes;
-                        FloatVector sum = w0.mul(FloatVector.fromArray(IntDot.F, x.q, xi));
-                        sum = w1.fma(FloatVector.fromArray(IntDot.F, x.q, xi + step), sum);
-                        sum = w2.fma(FloatVector.fromArray(IntDot.F, x.q, xi + 2 * step), sum);
-                        sum = w3.fma(FloatVector.fromArray(IntDot.F, x.q, xi + 3 * step), sum);
-                        sum.fma(scale, FloatVector.fromArray(IntDot.F, scratch, i)).intoArray(scratch, i);
+                        FloatVector sum0 = w0.mul(FloatVector.fromArray(IntDot.F, x.q, xi));
+                        sum0 = w1.fma(FloatVector.fromArray(IntDot.F, x.q, xi + step), sum0);
+                        sum0 = w2.fma(FloatVector.fromArray(IntDot.F, x.q, xi + 2 * step), sum0);
+                        sum0 = w3.fma(FloatVector.fromArray(IntDot.F, x.q, xi + 3 * step), sum0);
+                        FloatVector sum1 = u0.mul(FloatVector.fromArray(IntDot.F, x.q, xi + next));
+                        sum1 = u1.fma(FloatVector.fromArray(IntDot.F, x.q, xi + next + step), sum1);
+                        sum1 = u2.fma(FloatVector.fromArray(IntDot.F, x.q, xi + next + 2 * step), sum1);
+                        sum1 = u3.fma(FloatVector.fromArray(IntDot.F, x.q, xi + next + 3 * step), sum1);
+                        sum1.fma(scale1, sum0.fma(scale0, FloatVector.fromArray(IntDot.F, scratch, i))).intoArray(scratch, i);
                     }
                 }
                 QuantizedBatch.sumInto(scratch, d, x.d, b * size, count);
