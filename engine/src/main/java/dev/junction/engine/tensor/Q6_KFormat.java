@@ -7,7 +7,6 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
@@ -156,29 +155,44 @@ public final class Q6_KFormat implements QuantFormat {
                 long p = offset + r * rowBytes + (long) b * BYTES;
                 float d = Fp16.read(w, p + D); // scalar helpers before the vector code
                 for (int h = 0; h < 2; h++) {
-                    for (int l = 0; l < 32; l += 16) {
+                    for (int l = 0; l < 32; l += 16) { // four sub-blocks of 16 (k = 0..3), 32 elements apart
                         // as dotQuantized: the high bits moved to bits 4-5, then two more per k
                         ShortVector hb = ((ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, p + QH + 32 * h + l, ByteOrder.LITTLE_ENDIAN)
                                 .convertShape(VectorOperators.B2S, IntDot.S, 0)).lanewise(VectorOperators.LSHL, 4);
-                        for (int k = 0; k < 4; k++) {
-                            ShortVector bits = (ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, p + 64 * h + l + 32 * (k & 1), ByteOrder.LITTLE_ENDIAN)
-                                    .convertShape(VectorOperators.B2S, IntDot.S, 0);
-                            ShortVector q = bits.lanewise(VectorOperators.ASHR, 4 * (k >> 1)).and((short) 0xF)
-                                    .or(hb.lanewise(VectorOperators.ASHR, 2 * k).and((short) 0x30)).sub((short) 32);
-                            int scale = w.get(ValueLayout.JAVA_BYTE, p + SCALES + 8 * h + l / 16 + 2 * k); // no helper calls here: see QuantFormat
-                            // the even and the odd elements of the run, as the integer kernel pairs them (IntDot.pairSum)
-                            FloatVector w0 = (FloatVector) q.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16)
-                                    .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-                            FloatVector w1 = (FloatVector) q.reinterpretAsInts().lanewise(VectorOperators.ASHR, 16)
-                                    .convert(VectorOperators.I2F, 0);
-                            FloatVector sc = FloatVector.broadcast(IntDot.F, scale);
-                            int chunk = (b * QK + 128 * h + 32 * k + l) / lanes;
-                            for (int v = 0; v < count; v++) { // exact lanes, times the scale, into the integer lanes
-                                int xi = (chunk * size + v) * lanes, i = QuantizedBatch.ISUM + v * lanes;
-                                FloatVector sum = w1.fma(FloatVector.fromArray(IntDot.F, x.q, xi + size * lanes),
-                                        w0.mul(FloatVector.fromArray(IntDot.F, x.q, xi)));
-                                sum.fma(sc, FloatVector.fromArray(IntDot.F, scratch, i)).intoArray(scratch, i);
-                            }
+                        ShortVector b0 = (ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, p + 64 * h + l, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.B2S, IntDot.S, 0);
+                        ShortVector b1 = (ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, p + 64 * h + l + 32, ByteOrder.LITTLE_ENDIAN)
+                                .convertShape(VectorOperators.B2S, IntDot.S, 0);
+                        IntVector q0 = b0.and((short) 0xF).or(hb.and((short) 0x30)).sub((short) 32).reinterpretAsInts();
+                        IntVector q1 = b1.and((short) 0xF).or(hb.lanewise(VectorOperators.ASHR, 2).and((short) 0x30)).sub((short) 32).reinterpretAsInts();
+                        IntVector q2 = b0.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).or(hb.lanewise(VectorOperators.ASHR, 4).and((short) 0x30))
+                                .sub((short) 32).reinterpretAsInts();
+                        IntVector q3 = b1.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).or(hb.lanewise(VectorOperators.ASHR, 6).and((short) 0x30))
+                                .sub((short) 32).reinterpretAsInts();
+                        // the even (e) and the odd (o) elements of each run, as the integer kernel pairs them (IntDot.pairSum)
+                        FloatVector e0 = (FloatVector) q0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                        FloatVector o0 = (FloatVector) q0.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                        FloatVector e1 = (FloatVector) q1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                        FloatVector o1 = (FloatVector) q1.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                        FloatVector e2 = (FloatVector) q2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                        FloatVector o2 = (FloatVector) q2.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                        FloatVector e3 = (FloatVector) q3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                        FloatVector o3 = (FloatVector) q3.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                        long scl = w.get(Blocks.I64, p + SCALES + 8 * h + l / 16); // sub-block k's int8 scale in byte 2k
+                        FloatVector s0 = FloatVector.broadcast(IntDot.F, (byte) scl), s1 = FloatVector.broadcast(IntDot.F, (byte) (scl >> 16));
+                        FloatVector s2 = FloatVector.broadcast(IntDot.F, (byte) (scl >> 32)), s3 = FloatVector.broadcast(IntDot.F, (byte) (scl >> 48));
+                        int chunk = (b * QK + 128 * h + l) / lanes, step = size * lanes, next = 4 * step; // k + 1: 32 elements on
+                        for (int v = 0; v < count; v++) { // exact lanes, times the scales, into the integer lanes, k = 0..3 in order
+                            int xi = (chunk * size + v) * lanes, i = QuantizedBatch.ISUM + v * lanes;
+                            FloatVector acc = FloatVector.fromArray(IntDot.F, scratch, i);
+                            acc = o0.fma(FloatVector.fromArray(IntDot.F, x.q, xi + step), e0.mul(FloatVector.fromArray(IntDot.F, x.q, xi))).fma(s0, acc);
+                            xi += next;
+                            acc = o1.fma(FloatVector.fromArray(IntDot.F, x.q, xi + step), e1.mul(FloatVector.fromArray(IntDot.F, x.q, xi))).fma(s1, acc);
+                            xi += next;
+                            acc = o2.fma(FloatVector.fromArray(IntDot.F, x.q, xi + step), e2.mul(FloatVector.fromArray(IntDot.F, x.q, xi))).fma(s2, acc);
+                            xi += next;
+                            acc = o3.fma(FloatVector.fromArray(IntDot.F, x.q, xi + step), e3.mul(FloatVector.fromArray(IntDot.F, x.q, xi))).fma(s3, acc);
+                            acc.intoArray(scratch, i);
                         }
                     }
                 }
