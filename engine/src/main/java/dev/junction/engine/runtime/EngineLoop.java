@@ -210,7 +210,6 @@ final class EngineLoop {
 
     private void step() {
         StepPlan plan = scheduler.schedule();
-        long now = clock.millis();
         if (plan.isEmpty()) throw new IllegalStateException("nothing could be scheduled: " + scheduler.waiting()
                 + " waiting, " + scheduler.running() + " running, " + scheduler.blocks().freeBlocks() + " free blocks");
         for (int i = 0; i < plan.size(); i++) {
@@ -219,7 +218,7 @@ final class EngineLoop {
                 r.admitted = true;
                 r.cachedTokens = plan.sequence(i).cachedTokens();
                 queued.decrementAndGet();
-                retryAdvice.admitted(now);
+                retryAdvice.admitted(clock.millis());
             }
         }
         stats = snapshot();
