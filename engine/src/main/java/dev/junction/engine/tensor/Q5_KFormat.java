@@ -133,6 +133,86 @@ public final class Q5_KFormat implements QuantFormat {
 
 
 
+    /**
+     * Per sub-block, the exact lanes of {@link QuantizedBatch} times the sub-block scale, as the integer
+     * kernel applies them; a lane's sum over the super-block stays below {@code 8·63·(4·31·127) < 2^23}, so it is
+     * exact. The mins are the integer kernel's scalar steps, one vector per lane.
+     */
+    @Override
+    public void dotQuantized8(MemorySegment w, long offset, long rowBytes, int rows, QuantizedBatch x, int from, int to,
+                              float[] state, float[] scratch) {
+        x.check(QK, to);
+        int count = x.count(); // read before the vector code: past the node budget even this is a call
+        int size = QuantizedBatch.SIZE, lanes = QuantizedBatch.LANES, mins = QuantizedBatch.MINS;
+        for (int r = 0; r < rows; r++) {
+            QuantizedBatch.load(state, r, scratch);
+            for (int b = from / QK; b < to / QK; b++) {
+                long p = offset + r * rowBytes + (long) b * BYTES;
+                long sc = KQuants.scales(w, p + 4), mn = KQuants.mins(w, p + 4); // scalar helpers before the vector code
+                float d = Fp16.read(w, p), dmin = Fp16.read(w, p + 2);
+                for (int sub = 0; sub < 8; sub += 2) { // a run of 32 bytes: sub-block sub in its low nibbles, sub+1 in its high
+                    long q = p + 48 + 16 * sub;
+                    ShortVector b0 = (ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, q, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, IntDot.S, 0);
+                    ShortVector b1 = (ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, q + 16, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, IntDot.S, 0);
+                    // as dotQuantized: the fifth bits (bit sub, then sub+1, of qh) moved to bit 4 of each 16-bit lane
+                    ShortVector h0 = ((ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, p + 16, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, IntDot.S, 0)).and((short) 0xFF)
+                            .lanewise(VectorOperators.LSHR, sub).lanewise(VectorOperators.LSHL, 4);
+                    ShortVector h1 = ((ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, p + 32, ByteOrder.LITTLE_ENDIAN)
+                            .convertShape(VectorOperators.B2S, IntDot.S, 0)).and((short) 0xFF)
+                            .lanewise(VectorOperators.LSHR, sub).lanewise(VectorOperators.LSHL, 4);
+                    IntVector n0 = b0.and((short) 0xF).or(h0.and((short) 16)).reinterpretAsInts();
+                    IntVector n1 = b1.and((short) 0xF).or(h1.and((short) 16)).reinterpretAsInts();
+                    IntVector m0 = b0.lanewise(VectorOperators.ASHR, 4).and((short) 0xF)
+                            .or(h0.lanewise(VectorOperators.LSHR, 1).and((short) 16)).reinterpretAsInts();
+                    IntVector m1 = b1.lanewise(VectorOperators.ASHR, 4).and((short) 0xF)
+                            .or(h1.lanewise(VectorOperators.LSHR, 1).and((short) 16)).reinterpretAsInts();
+                    // the even and the odd elements of each sub-block, as the integer kernel pairs them (IntDot.pairSum)
+                    FloatVector w0 = (FloatVector) n0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                    FloatVector w1 = (FloatVector) n0.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                    FloatVector w2 = (FloatVector) n1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                    FloatVector w3 = (FloatVector) n1.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                    FloatVector u0 = (FloatVector) m0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                    FloatVector u1 = (FloatVector) m0.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                    FloatVector u2 = (FloatVector) m1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                    FloatVector u3 = (FloatVector) m1.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                    FloatVector scale0 = FloatVector.broadcast(IntDot.F, (int) (sc >>> (8 * sub)) & 0xFF);
+                    FloatVector scale1 = FloatVector.broadcast(IntDot.F, (int) (sc >>> (8 * sub + 8)) & 0xFF);
+                    int chunk = (b * QK + 32 * sub) / lanes, step = size * lanes, next = 4 * step; // sub+1: four chunks on
+                    for (int v = 0; v < count; v++) { // exact lanes, times the sub-block scale, into the integer lanes
+                        int xi = (chunk * size + v) * lanes, i = QuantizedBatch.ISUM + v * lanes;
+                        FloatVector sum0 = w0.mul(FloatVector.fromArray(IntDot.F, x.q, xi));
+                        sum0 = w1.fma(FloatVector.fromArray(IntDot.F, x.q, xi + step), sum0);
+                        sum0 = w2.fma(FloatVector.fromArray(IntDot.F, x.q, xi + 2 * step), sum0);
+                        sum0 = w3.fma(FloatVector.fromArray(IntDot.F, x.q, xi + 3 * step), sum0);
+                        FloatVector sum1 = u0.mul(FloatVector.fromArray(IntDot.F, x.q, xi + next));
+                        sum1 = u1.fma(FloatVector.fromArray(IntDot.F, x.q, xi + next + step), sum1);
+                        sum1 = u2.fma(FloatVector.fromArray(IntDot.F, x.q, xi + next + 2 * step), sum1);
+                        sum1 = u3.fma(FloatVector.fromArray(IntDot.F, x.q, xi + next + 3 * step), sum1);
+                        sum1.fma(scale1, sum0.fma(scale0, FloatVector.fromArray(IntDot.F, scratch, i))).intoArray(scratch, i);
+                    }
+                }
+                QuantizedBatch.sumInto(scratch, d, x.d, b * size, count);
+                // the mins for the eight vectors at once, lane v doing the integer kernel's scalar steps for vector v
+                IntVector summ = IntVector.zero(IntDot.I);
+                for (int j = 0; j < 8; j++) {
+                    summ = summ.add(IntVector.fromArray(IntDot.I, x.sums32, (8 * b + j) * size).mul((int) (mn >>> (8 * j)) & 0xFF));
+                }
+                FloatVector m = FloatVector.broadcast(IntDot.F, dmin).mul(FloatVector.fromArray(IntDot.F, x.d, b * size))
+                        .mul((FloatVector) summ.convert(VectorOperators.I2F, 0));
+                FloatVector.fromArray(IntDot.F, scratch, mins).add(m).intoArray(scratch, mins);
+            }
+            QuantizedBatch.store(scratch, state, r);
+        }
+    }
+
+    @Override
+    public boolean batchesQuantized() {
+        return QuantizedBatch.FOUR_CHUNKS; // the kernel above is written for blocks of four chunks (256-bit vectors)
+    }
+
     @Override
     public float dot(MemorySegment w, long offset, float[] x, int xOffset, int n) {
         int nb = Blocks.blocks(type(), n);
