@@ -131,7 +131,7 @@ public final class Q4_KFormat implements QuantFormat {
                               float[] state, float[] scratch) {
         x.check(QK, to);
         int count = x.count(); // read before the vector code: past the node budget even this is a call
-        int size = QuantizedBatch.SIZE, lanes = QuantizedBatch.LANES, mins = QuantizedBatch.MINS;
+        int size = QuantizedBatch.SIZE, lanes = QuantizedBatch.LANES;
         for (int r = 0; r < rows; r++) {
             QuantizedBatch.load(state, r, scratch);
             for (int b = from / QK; b < to / QK; b++) {
@@ -173,14 +173,7 @@ public final class Q4_KFormat implements QuantFormat {
                     }
                 }
                 QuantizedBatch.sumInto(scratch, d, x.d, b * size, count);
-                // the mins for the eight vectors at once, lane v doing the integer kernel's scalar steps for vector v
-                IntVector summ = IntVector.zero(IntDot.I);
-                for (int j = 0; j < 8; j++) {
-                    summ = summ.add(IntVector.fromArray(IntDot.I, x.sums32, (8 * b + j) * size).mul((int) (mn >>> (8 * j)) & 0xFF));
-                }
-                FloatVector m = FloatVector.broadcast(IntDot.F, dmin).mul(FloatVector.fromArray(IntDot.F, x.d, b * size))
-                        .mul((FloatVector) summ.convert(VectorOperators.I2F, 0));
-                FloatVector.fromArray(IntDot.F, scratch, mins).add(m).intoArray(scratch, mins);
+                x.addMins(scratch, b, mn, dmin); // after the vector code: a call, but no vector crosses it
             }
             QuantizedBatch.store(scratch, state, r);
         }

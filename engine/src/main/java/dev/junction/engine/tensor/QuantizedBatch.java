@@ -116,6 +116,21 @@ public final class QuantizedBatch {
     }
 
     /**
+     * The K-quant mins of super-block {@code b} for all vectors at once, lane {@code v} doing the integer kernel's
+     * scalar steps for vector {@code v}: {@code mins_v += dmin·d[b·SIZE + v]·Σ_j m_j·sums32[(8b + j)·SIZE + v]}, with
+     * {@code m_j} byte {@code j} of {@code packedMins} ({@link KQuants#mins}).
+     */
+    void addMins(float[] scratch, int b, long packedMins, float dmin) {
+        IntVector summ = IntVector.zero(IntDot.I);
+        for (int j = 0; j < 8; j++) {
+            summ = summ.add(IntVector.fromArray(IntDot.I, sums32, (8 * b + j) * SIZE).mul((int) (packedMins >>> (8 * j)) & 0xFF));
+        }
+        FloatVector m = FloatVector.broadcast(IntDot.F, dmin).mul(FloatVector.fromArray(IntDot.F, d, b * SIZE))
+                .mul((FloatVector) summ.convert(VectorOperators.I2F, 0));
+        FloatVector.fromArray(IntDot.F, scratch, MINS).add(m).intoArray(scratch, MINS);
+    }
+
+    /**
      * For every vector: the int total of its integer lanes (exact floats, converted back exactly), then
      * {@code acc_v += scale·d[db + v]·total} in scalar floats, in lane 0 of its accumulator, as the K-quant integer
      * kernels end a super-block; then the integer lanes cleared.
