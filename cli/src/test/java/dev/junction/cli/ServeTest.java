@@ -24,6 +24,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -172,6 +173,29 @@ class ServeTest {
         });
         assertThat(tokens.stream().map(ChatCompletionTokenLogprob::token).collect(Collectors.joining()))
                 .isEqualTo(completion.choices().getFirst().message().content().orElseThrow());
+    }
+
+    @Test
+    void echoWithLogprobsScoresEachPromptTokenTheWayGenerationWouldHaveChosenIt() {
+        String prompt = "Once upon a time" + GREEDY_32.substring(0, GREEDY_32.indexOf("Lily.") + 5);
+        Completion completion = openai.completions().create(complete(prompt, 1).echo(true).logprobs(2).build());
+
+        CompletionChoice choice = completion.choices().getFirst();
+        var logprobs = choice.logprobs().orElseThrow();
+        List<String> tokens = logprobs.tokens().orElseThrow();
+        assertThat(String.join("", tokens)).isEqualTo(choice.text()).startsWith(prompt);
+        List<Double> scores = logprobs.tokenLogprobs().orElseThrow();
+        assertThat(scores).hasSameSizeAs(tokens).allSatisfy(s -> assertThat(s).isLessThanOrEqualTo(0.0));
+        assertThat(logprobs.textOffset().orElseThrow()).startsWith(0L, 4L, 9L); // "Once", " upon", " a"
+        // the tokens after "Once upon a time" are the model's own greedy choices: each the most likely one
+        var top = logprobs.topLogprobs().orElseThrow();
+        for (int i = 4; i < tokens.size(); i++) {
+            Map<String, JsonValue> alternatives = top.get(i)._additionalProperties();
+            assertThat(alternatives).as(tokens.get(i)).containsKey(tokens.get(i));
+            double best = alternatives.values().stream().mapToDouble(v -> v.convert(Double.class)).max().orElseThrow();
+            assertThat(scores.get(i)).as(tokens.get(i)).isEqualTo(best);
+        }
+        assertThat(completion.usage().orElseThrow().promptTokens()).isEqualTo(tokens.size()); // BOS + all but one
     }
 
     @Test

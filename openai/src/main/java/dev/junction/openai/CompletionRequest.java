@@ -9,7 +9,8 @@ import java.util.List;
  * A {@code POST /v1/completions} (legacy) body: one or more prompts, each continued {@code n} times.
  *
  * @param prompts  text or token-id prompts; a request may batch several
- * @param echo     whether each choice's text starts with its prompt
+ * @param echo     whether each choice's text starts with its prompt (with {@code logprobs}, whose tokens are then
+ *                 scored too)
  * @param logprobs null = none; otherwise log-probabilities with this many alternatives per token (0–20)
  */
 public record CompletionRequest(String model, List<PromptInput> prompts, GenerationOptions options, boolean echo,
@@ -53,10 +54,6 @@ public record CompletionRequest(String model, List<PromptInput> prompts, Generat
         if (logprobs != null && (logprobs < 0 || logprobs > MAX_LOGPROBS)) {
             throw new InvalidRequestException("logprobs", "Invalid 'logprobs': expected a value between 0 and "
                     + MAX_LOGPROBS + ", but got " + logprobs + " instead.");
-        }
-        if (echo && logprobs != null) {
-            throw new InvalidRequestException("echo", "'echo' together with 'logprobs' is not supported: this server "
-                    + "does not score prompt tokens.");
         }
         if (echo && prompts.stream().anyMatch(p -> p instanceof PromptInput.Tokens)) {
             throw new InvalidRequestException("echo", "'echo' is supported only for text prompts.");

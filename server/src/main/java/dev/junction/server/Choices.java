@@ -13,6 +13,7 @@ import dev.junction.inference.Usage;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -30,6 +31,10 @@ final class Choices implements AutoCloseable {
         int choice();
     }
 
+    /** The scores of the choice's prompt tokens, before its first token (only when the request asked). */
+    record PromptScored(int choice, List<TokenLogprob> logprobs) implements Event {
+    }
+
     record Token(int choice, TokenEvent token) implements Event {
     }
 
@@ -39,8 +44,8 @@ final class Choices implements AutoCloseable {
     record Failed(int choice, InferenceException error) implements Event {
     }
 
-    /** A finished choice of a non-streaming request. */
-    record Result(String text, List<TokenLogprob> logprobs, Completion completion) {
+    /** A finished choice of a non-streaming request; {@code promptLogprobs} empty unless asked. */
+    record Result(String text, List<TokenLogprob> promptLogprobs, List<TokenLogprob> logprobs, Completion completion) {
     }
 
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
@@ -98,6 +103,7 @@ final class Choices implements AutoCloseable {
         int count = generations.size();
         List<StringBuilder> texts = new ArrayList<>(count);
         List<List<TokenLogprob>> logprobs = new ArrayList<>(count);
+        List<List<TokenLogprob>> promptLogprobs = new ArrayList<>(Collections.nCopies(count, List.of()));
         Completion[] completions = new Completion[count];
         for (int i = 0; i < count; i++) {
             texts.add(new StringBuilder());
@@ -105,6 +111,7 @@ final class Choices implements AutoCloseable {
         }
         while (!allEnded()) {
             switch (next()) {
+                case PromptScored(int i, List<TokenLogprob> scores) -> promptLogprobs.set(i, scores);
                 case Token(int i, TokenEvent token) -> {
                     texts.get(i).append(token.text());
                     if (token.logprob() != null) logprobs.get(i).add(token.logprob());
@@ -118,7 +125,8 @@ final class Choices implements AutoCloseable {
         }
         List<Result> results = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            results.add(new Result(texts.get(i).toString(), List.copyOf(logprobs.get(i)), completions[i]));
+            results.add(new Result(texts.get(i).toString(), promptLogprobs.get(i), List.copyOf(logprobs.get(i)),
+                    completions[i]));
         }
         return results;
     }
@@ -183,6 +191,11 @@ final class Choices implements AutoCloseable {
         Listener(int choice, ServerMetrics.GenerationTimer timer) {
             this.choice = choice;
             this.timer = timer;
+        }
+
+        @Override
+        public void onPromptLogprobs(List<TokenLogprob> logprobs) {
+            events.add(new PromptScored(choice, logprobs));
         }
 
         @Override

@@ -2,6 +2,7 @@ package dev.junction.server;
 
 import dev.junction.inference.FinishReason;
 import dev.junction.inference.TokenEvent;
+import dev.junction.inference.TokenLogprob;
 import dev.junction.inference.Usage;
 import dev.junction.openai.CompletionUsage;
 
@@ -11,6 +12,11 @@ import java.util.List;
 interface ChunkFormat {
     /** Sent before any token: chat's role deltas, legacy completions' echoed prompts. */
     List<Object> opening();
+
+    /** The chunk for the scores of a choice's prompt, or null when the format has no place for them. */
+    default Object prompt(int choice, List<TokenLogprob> logprobs) {
+        return null;
+    }
 
     /** The chunk for one token of a choice, or null when it adds nothing (text held back, no log-probability). */
     Object token(int choice, TokenEvent token);

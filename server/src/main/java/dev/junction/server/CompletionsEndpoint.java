@@ -5,6 +5,7 @@ import dev.junction.inference.GenerationRequest;
 import dev.junction.inference.InferenceService;
 import dev.junction.inference.Prompt;
 import dev.junction.inference.TokenEvent;
+import dev.junction.inference.TokenLogprob;
 import dev.junction.inference.Usage;
 import dev.junction.openai.CompletionRequest;
 import dev.junction.openai.CompletionRequest.PromptInput;
@@ -38,6 +39,7 @@ final class CompletionsEndpoint implements Endpoint {
         var options = request.options();
         boolean logprobs = request.logprobs() != null;
         int topLogprobs = logprobs ? request.logprobs() : 0;
+        boolean scorePrompt = request.echo() && logprobs; // the echoed prompt's tokens get log-probabilities too
         List<GenerationRequest> generations = new ArrayList<>();
         List<String> echoes = new ArrayList<>();
         for (PromptInput input : request.prompts()) {
@@ -47,12 +49,13 @@ final class CompletionsEndpoint implements Endpoint {
             };
             String echo = request.echo() && input instanceof PromptInput.Text(String text) ? text : "";
             for (int j = 0; j < options.n(); j++) echoes.add(echo);
-            generations.addAll(GenerationRequests.of(request.model(), prompt, options, logprobs, topLogprobs));
+            generations.addAll(GenerationRequests.of(request.model(), prompt, options, logprobs, topLogprobs,
+                    scorePrompt));
         }
         var header = ResponseHeader.start("cmpl-", request.model(), metrics, config);
         try (Choices choices = Choices.start(service, generations, options.n(), metrics)) {
             if (options.stream()) {
-                return StreamingResponse.run(ctx, choices, new Chunks(header, echoes), options.includeUsage(),
+                return StreamingResponse.run(ctx, choices, new Chunks(header, echoes, scorePrompt), options.includeUsage(),
                         metrics);
             }
             List<Choices.Result> results = choices.collect();
@@ -60,8 +63,10 @@ final class CompletionsEndpoint implements Endpoint {
             for (int i = 0; i < results.size(); i++) {
                 Choices.Result result = results.get(i);
                 String echo = echoes.get(i);
+                List<TokenLogprob> tokens = new ArrayList<>(result.promptLogprobs());
+                tokens.addAll(result.logprobs());
                 answer.add(new TextCompletion.Choice(i, echo + result.text(),
-                        logprobs ? LogprobFormats.legacy(result.logprobs(), echo.length()) : null,
+                        logprobs ? LogprobFormats.legacy(tokens, scorePrompt ? 0 : echo.length()) : null,
                         ChunkFormat.finishReason(result.completion().finishReason())));
             }
             Usage usage = choices.usage();
@@ -72,15 +77,20 @@ final class CompletionsEndpoint implements Endpoint {
         }
     }
 
-    /** Echoed prompts first (if asked), then the text of each token, then a finish chunk per choice. */
+    /**
+     * Echoed prompts first (if asked; with their tokens' log-probabilities once the prompts are scored, if those are
+     * asked too), then the text of each token, then a finish chunk per choice.
+     */
     private static final class Chunks implements ChunkFormat {
         private final ResponseHeader header;
         private final List<String> echoes;
+        private final boolean scoredEchoes;
         private final int[] offsets;
 
-        Chunks(ResponseHeader header, List<String> echoes) {
+        Chunks(ResponseHeader header, List<String> echoes, boolean scoredEchoes) {
             this.header = header;
             this.echoes = echoes;
+            this.scoredEchoes = scoredEchoes;
             this.offsets = new int[echoes.size()];
             for (int i = 0; i < offsets.length; i++) offsets[i] = echoes.get(i).length();
         }
@@ -88,11 +98,21 @@ final class CompletionsEndpoint implements Endpoint {
         @Override
         public List<Object> opening() {
             List<Object> chunks = new ArrayList<>();
+            if (scoredEchoes) return chunks; // each with its scores, when they come
             for (int i = 0; i < echoes.size(); i++) {
                 String echo = echoes.get(i);
                 if (!echo.isEmpty()) chunks.add(chunk(new TextCompletion.Choice(i, echo, null, null)));
             }
             return chunks;
+        }
+
+        @Override
+        public Object prompt(int choice, List<TokenLogprob> logprobs) {
+            if (!scoredEchoes) return null;
+            offsets[choice] = 0;
+            for (TokenLogprob t : logprobs) offsets[choice] += t.token().length();
+            return chunk(new TextCompletion.Choice(choice, echoes.get(choice), LogprobFormats.legacy(logprobs, 0),
+                    null));
         }
 
         @Override

@@ -21,6 +21,12 @@ final class GenerationRequests {
      */
     static List<GenerationRequest> of(String model, Prompt prompt, GenerationOptions options, boolean logprobs,
                                       int topLogprobs) {
+        return of(model, prompt, options, logprobs, topLogprobs, false);
+    }
+
+    /** As above; with {@code promptLogprobs} the prompt's tokens are scored too. */
+    static List<GenerationRequest> of(String model, Prompt prompt, GenerationOptions options, boolean logprobs,
+                                      int topLogprobs, boolean promptLogprobs) {
         Sampling sampling = new Sampling(options.temperature(), options.topP(), options.topK(), options.minP(),
                 options.presencePenalty(), options.frequencyPenalty(), options.logitBias(), options.seed());
         int maxTokens = options.maxTokens() == null ? 0 : options.maxTokens();
@@ -28,7 +34,7 @@ final class GenerationRequests {
         for (int j = 0; j < options.n(); j++) {
             Sampling choiceSampling = options.seed() == null ? sampling : sampling.withSeed(options.seed() + j);
             requests.add(new GenerationRequest(model, prompt, choiceSampling, maxTokens, options.stop(), logprobs,
-                    topLogprobs));
+                    topLogprobs, promptLogprobs));
         }
         return requests;
     }

@@ -30,7 +30,8 @@ final class LogprobFormats {
     /**
      * The legacy shape. {@code text_offset} counts characters from the start of the choice's text, where the first
      * token begins at {@code offset} (the length of an echoed prompt). Each token's alternatives include the token
-     * itself, as OpenAI's do (up to {@code logprobs + 1} entries).
+     * itself, as OpenAI's do (up to {@code logprobs + 1} entries). A token with nothing before it to be scored against
+     * (the first of an echoed prompt; NaN here) has null for its log-probability and its alternatives, as in OpenAI's.
      */
     static TextCompletion.Logprobs legacy(List<TokenLogprob> logprobs, int offset) {
         List<String> tokens = new ArrayList<>(logprobs.size());
@@ -39,6 +40,13 @@ final class LogprobFormats {
         List<Integer> offsets = new ArrayList<>(logprobs.size());
         for (TokenLogprob logprob : logprobs) {
             tokens.add(logprob.token());
+            offsets.add(offset);
+            offset += logprob.token().length();
+            if (Double.isNaN(logprob.logprob())) {
+                tokenLogprobs.add(null);
+                top.add(null);
+                continue;
+            }
             tokenLogprobs.add(logprob.logprob());
             Map<String, Double> alternatives = new LinkedHashMap<>();
             for (TokenLogprob alternative : logprob.top()) {
@@ -46,8 +54,6 @@ final class LogprobFormats {
             }
             alternatives.putIfAbsent(logprob.token(), logprob.logprob());
             top.add(alternatives);
-            offsets.add(offset);
-            offset += logprob.token().length();
         }
         return new TextCompletion.Logprobs(tokens, tokenLogprobs, top, offsets);
     }

@@ -4,12 +4,14 @@ import dev.junction.inference.Completion;
 import dev.junction.inference.FinishReason;
 import dev.junction.inference.InferenceException;
 import dev.junction.inference.TokenEvent;
+import dev.junction.inference.TokenLogprob;
 import dev.junction.inference.Usage;
 import io.javalin.http.Context;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Writes the choices of one request as a server-sent event stream, on the request's own thread.
@@ -38,6 +40,10 @@ final class StreamingResponse {
             for (Object chunk : format.opening()) stream.send(chunk);
             while (true) {
                 switch (event) {
+                    case Choices.PromptScored(int i, List<TokenLogprob> logprobs) -> {
+                        Object chunk = format.prompt(i, logprobs);
+                        if (chunk != null) stream.send(chunk);
+                    }
                     case Choices.Token(int i, TokenEvent token) -> {
                         Object chunk = format.token(i, token);
                         if (chunk != null) stream.send(chunk);

@@ -62,6 +62,41 @@ class CompletionsTest {
     }
 
     @Test
+    void echoWithLogprobsScoresThePromptTokensTooTheFirstWithNull() {
+        var reply = http.post("/v1/completions", """
+                {"model": "scripted-model", "prompt": "Once upon", "echo": true, "logprobs": 0, "max_tokens": 1}""");
+
+        assertThat(service.requests().getFirst().promptLogprobs()).isTrue();
+        assertThat(reply.json().at("/choices/0/text").asText()).isEqualTo("Once upon upon");
+        assertThat(reply.json().at("/choices/0/logprobs")).isEqualTo(Http.json("""
+                {"tokens": ["Once", " upon", " upon"], "token_logprobs": [null, -0.5, -0.5],
+                 "top_logprobs": [null, {" upon": -0.5}, {" upon": -0.5}], "text_offset": [0, 4, 9]}"""));
+    }
+
+    @Test
+    void aStreamWithEchoAndLogprobsSendsThePromptWithItsScoresFirst() {
+        var events = http.post("/v1/completions", """
+                {"model": "scripted-model", "prompt": "Once upon", "echo": true, "logprobs": 2, "max_tokens": 1,
+                 "stream": true}""").events();
+
+        assertThat(events).hasSize(4);
+        assertThat(Http.json(events.get(0)).at("/choices/0")).isEqualTo(Http.json("""
+                {"index": 0, "text": "Once upon", "finish_reason": null,
+                 "logprobs": {"tokens": ["Once", " upon"], "token_logprobs": [null, -0.5],
+                   "top_logprobs": [null, {" upon": -0.5, "alt1": -1.5}], "text_offset": [0, 4]}}"""));
+        assertThat(Http.json(events.get(1)).at("/choices/0/logprobs/text_offset")).isEqualTo(Http.json("[9]"));
+        assertThat(Http.json(events.get(2)).at("/choices/0/finish_reason").asText()).isEqualTo("length");
+    }
+
+    @Test
+    void echoWithoutLogprobsDoesNotScoreThePrompt() {
+        http.post("/v1/completions", "{\"model\": \"scripted-model\", \"prompt\": \"Once\", \"echo\": true}");
+        http.post("/v1/completions", "{\"model\": \"scripted-model\", \"prompt\": \"Once\", \"logprobs\": 2}");
+
+        assertThat(service.requests()).noneMatch(r -> r.promptLogprobs());
+    }
+
+    @Test
     void batchedPromptsGetNChoicesEachIndexedInOrder() {
         var reply = http.post("/v1/completions",
                 "{\"model\": \"scripted-model\", \"prompt\": [\"one two\", [7, 8, 9]], \"n\": 2, \"seed\": 5}");

@@ -114,6 +114,17 @@ class OpenAiSdkTest {
     }
 
     @Test
+    void anEchoedPromptsUnscoredFirstTokenParsesAsNull() {
+        Completion completion = openai.completions().create(CompletionCreateParams.builder().model(MODEL)
+                .prompt("Once upon").maxTokens(1).logprobs(0).echo(true).build());
+
+        var logprobs = completion.choices().getFirst().logprobs().orElseThrow();
+        assertThat(logprobs.tokens()).contains(List.of("Once", " upon", "Hello"));
+        assertThat(logprobs.tokenLogprobs().orElseThrow()).containsExactly(null, -0.5, -0.5);
+        assertThat(logprobs.topLogprobs().orElseThrow()).hasSize(3).first().isNull();
+    }
+
+    @Test
     void legacyCompletionsWorkStreamedOrNot() {
         Completion completion = openai.completions().create(CompletionCreateParams.builder().model(MODEL)
                 .prompt("Once").maxTokens(1).logprobs(1).echo(false).build());

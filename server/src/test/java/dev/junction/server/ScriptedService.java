@@ -25,6 +25,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A test double of an inference service: every generation emits the scripted tokens, one per step of the service's
@@ -217,11 +219,25 @@ final class ScriptedService implements InferenceService {
             } else if (!endless && emitted == tokens.size()) {
                 end(FinishReason.STOP);
             } else {
+                if (emitted == 0 && request.promptLogprobs()) listener.onPromptLogprobs(promptScores());
                 String text = endless ? "tick " : tokens.get(emitted);
                 emitted++;
                 listener.onToken(new TokenEvent(text, request.logprobs() ? logprob(text) : null));
                 thread.schedule(this::step, step.toNanos(), TimeUnit.NANOSECONDS);
             }
+        }
+
+        /** The prompt's words with their leading spaces, the first unscored (NaN), the others as generated ones. */
+        private List<TokenLogprob> promptScores() {
+            String text = request.prompt() instanceof Prompt.Text(String t) ? t : "";
+            List<TokenLogprob> scores = new ArrayList<>();
+            Matcher word = Pattern.compile("\\s*\\S+").matcher(text);
+            while (word.find()) {
+                String w = word.group();
+                scores.add(scores.isEmpty() ? new TokenLogprob(w, Double.NaN, w.getBytes(StandardCharsets.UTF_8), null)
+                        : logprob(w));
+            }
+            return scores;
         }
 
         private TokenLogprob logprob(String text) {

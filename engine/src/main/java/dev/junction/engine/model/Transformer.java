@@ -18,6 +18,11 @@ import dev.junction.engine.kernel.Parallel;
 public final class Transformer {
     /** Prompt tokens processed per step: large enough to reuse weights from cache, small enough to bound memory. */
     public static final int PROMPT_CHUNK = 64;
+    /**
+     * The most rows whose logits one output projection computes: a step where every row wants them (a prompt being
+     * scored) needs a buffer of this many vocabulary-sized rows, not one per row of the batch.
+     */
+    static final int LOGIT_ROWS = 32;
 
     private final ModelConfig config;
     private final Weights weights;
@@ -187,18 +192,25 @@ public final class Transformer {
         }
         for (int i = 0; i < n; i++) ws.sequences[i].length = Math.max(ws.sequences[i].length, ws.positions[i] + 1);
 
-        // logits for the rows that want them, gathered so the output matrix is read once
-        int m = 0;
-        for (int i = 0; i < n; i++) {
-            if (ws.wantsLogits[i]) Ops.rmsNorm(ws.xb, m++ * dim, ws.x, i * dim, weights.outputNorm(), dim, c.rmsEps());
-        }
-        if (m > 0) {
-            int vocab = c.vocabSize();
-            float[] logits = ws.logits(m);
-            mm.multiply(weights.output(), ws.xb, dim, m, logits, 0, vocab, parallel);
-            for (int i = 0, j = 0; i < n; i++) {
-                if (ws.wantsLogits[i]) System.arraycopy(logits, j++ * vocab, ws.sequences[i].logits, 0, vocab);
+        // logits for the rows that want them, gathered so the output matrix is read once per LOGIT_ROWS of them
+        int vocab = c.vocabSize();
+        for (int from = 0; from < n; ) {
+            int m = 0, to = from;
+            for (; to < n && m < LOGIT_ROWS; to++) {
+                if (ws.wantsLogits[to]) Ops.rmsNorm(ws.xb, m++ * dim, ws.x, to * dim, weights.outputNorm(), dim, c.rmsEps());
             }
+            if (m > 0) {
+                float[] logits = ws.logits(m);
+                mm.multiply(weights.output(), ws.xb, dim, m, logits, 0, vocab, parallel);
+                for (int i = from, j = 0; i < to; i++) {
+                    if (!ws.wantsLogits[i]) continue;
+                    Sequence s = ws.sequences[i];
+                    System.arraycopy(logits, j * vocab, s.logits, 0, vocab);
+                    if (ws.rowLogits != null) ws.rowLogits.accept(s, ws.positions[i], logits, j * vocab);
+                    j++;
+                }
+            }
+            from = to;
         }
     }
 
@@ -212,6 +224,16 @@ public final class Transformer {
             batch.sequences[i].cache.store(layer, batch.positions[i], batch.k, i * kvDim, batch.v, i * kvDim);
         }
         batch.attention.run(batch, layer, batch.xbStride, parallel);
+    }
+
+    /** Receives the logits of each row of a step that asked for them, as the step computes them. */
+    @FunctionalInterface
+    public interface RowLogits {
+        /**
+         * {@code logits[offset, offset + vocabSize)} are the logits after {@code position} of {@code sequence}; valid
+         * only during the call.
+         */
+        void accept(Sequence sequence, int position, float[] logits, int offset);
     }
 
     /**
@@ -316,6 +338,7 @@ public final class Transformer {
         final MatMul matmul;
         final Attention attention;
         private float[] logits = new float[0];
+        private RowLogits rowLogits;
         int rows;
 
         private Batch(Transformer transformer, int maxRows) {
@@ -371,6 +394,14 @@ public final class Transformer {
             rows++;
         }
 
+        /**
+         * Also hands every row's logits to {@code listener} (null: none), e.g. to score each position of a prompt;
+         * the sequence's {@link Sequence#logits()} still end with those of its last row that asked.
+         */
+        public void onRowLogits(RowLogits listener) {
+            this.rowLogits = listener;
+        }
+
         /** Rows added since the last step. */
         public int rows() {
             return rows;
@@ -389,7 +420,7 @@ public final class Transformer {
             rows = 0;
         }
 
-        /** Room for {@code rows} rows of logits. */
+        /** Room for {@code rows} (at most {@link #LOGIT_ROWS}) rows of logits. */
         float[] logits(int rows) {
             int needed = rows * transformer.config.vocabSize();
             if (logits.length < needed) logits = new float[needed];

@@ -108,9 +108,17 @@ public final class BlockManager {
      *         (nothing changed then)
      */
     public int admit(BlockTable table, int[] tokens, int length, int maxNewTokens) {
+        return admit(table, tokens, length, maxNewTokens, true);
+    }
+
+    /**
+     * As {@link #admit(BlockTable, int[], int, int)}; without {@code usePrefixCache} nothing is mapped (a sequence
+     * that needs every position computed) and the lookup is not counted in the prefix statistics.
+     */
+    public int admit(BlockTable table, int[] tokens, int length, int maxNewTokens, boolean usePrefixCache) {
         if (table.size() != 0) throw new IllegalStateException("admitting a sequence that holds blocks");
         if (length < 1 || maxNewTokens < 1) throw new IllegalArgumentException("nothing to compute");
-        int cacheable = (length - 1) / blockSize;
+        int cacheable = usePrefixCache ? (length - 1) / blockSize : 0;
         long parent = ROOT;
         for (int i = 0; i < cacheable; i++) {
             long h = hash(parent, tokens, i * blockSize);
@@ -126,8 +134,10 @@ public final class BlockManager {
             free(table);
             return -1;
         }
-        prefixQueryTokens += length;
-        prefixHitTokens += hit;
+        if (usePrefixCache) {
+            prefixQueryTokens += length;
+            prefixHitTokens += hit;
+        }
         return hit;
     }
 

@@ -49,6 +49,8 @@ final class EngineLoop {
     private final Map<Sequence, Request> requests = new IdentityHashMap<>();
     private final ArrayDeque<Request> notYetAdmitted = new ArrayDeque<>();
     private final List<Request> sampledNow = new ArrayList<>();
+    private final ModelRunner.PromptScores promptScores =
+            (sequence, position, logits, offset) -> requests.get(sequence).scorePrompt(position, logits, offset);
     private long cancellations;
 
     EngineLoop(Scheduler scheduler, ModelRunner runner, Duration queueTimeout, int maxQueue, InstantSource clock,
@@ -170,7 +172,7 @@ final class EngineLoop {
     private void takeNewRequests() {
         for (Request r; (r = inbox.poll()) != null; ) {
             try {
-                r.sequence = scheduler.submit(r.prompt, r.maxLength);
+                r.sequence = scheduler.submit(r.prompt, r.maxLength, r.scoresPrompt());
             } catch (IllegalArgumentException e) { // the service validates first: a mismatch of limits
                 queued.decrementAndGet();
                 r.ended = true;
@@ -223,7 +225,7 @@ final class EngineLoop {
         }
         stats = snapshot();
         try {
-            runner.execute(plan);
+            runner.execute(plan, promptScores);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "model step failed; failing its " + plan.size() + " requests", e);
             sampledNow.clear();

@@ -154,11 +154,18 @@ public final class LocalInferenceService implements InferenceService {
         }
         int maxLength = request.maxTokens() <= 0 ? context
                 : (int) Math.min(context, (long) prompt.length + request.maxTokens());
+        int firstScored = !request.promptLogprobs() ? -1
+                : addedStartToken(request.prompt(), prompt) ? 1 : 0;
         Request r = new Request("gen-" + ids.incrementAndGet(), prompt, maxLength, samplingParams(request.sampling()),
-                request.stop(), request.logprobs(), request.topLogprobs(), tokenizer, vocab, listener, loop,
-                loop.nowMillis());
+                request.stop(), request.logprobs(), request.topLogprobs(), firstScored, tokenizer, vocab, listener,
+                loop, loop.nowMillis());
         loop.submit(r);
         return r;
+    }
+
+    /** Whether {@link #tokenize} put a start-of-text token the caller did not write before the prompt. */
+    private boolean addedStartToken(Prompt prompt, int[] tokens) {
+        return prompt instanceof Prompt.Text && tokenizer.addsBos() && tokens.length > 0 && tokens[0] == tokenizer.bos();
     }
 
     private int[] tokenize(Prompt prompt) {

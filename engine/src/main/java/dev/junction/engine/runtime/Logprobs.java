@@ -5,6 +5,7 @@ import dev.junction.inference.TokenLogprob;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -17,10 +18,16 @@ final class Logprobs {
     private Logprobs() {}
 
     static TokenLogprob of(float[] logits, int vocab, int chosen, int top, Tokenizer tokenizer) {
+        return of(logits, 0, vocab, chosen, top, tokenizer);
+    }
+
+    /** As {@link #of(float[], int, int, int, Tokenizer)} for the logits at {@code logits[offset, offset + vocab)}. */
+    static TokenLogprob of(float[] logits, int offset, int vocab, int chosen, int top, Tokenizer tokenizer) {
+        int end = offset + vocab;
         float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < vocab; i++) if (logits[i] > max) max = logits[i]; // NaN never compares greater
+        for (int i = offset; i < end; i++) if (logits[i] > max) max = logits[i]; // NaN never compares greater
         double sum = 0;
-        for (int i = 0; i < vocab; i++) {
+        for (int i = offset; i < end; i++) {
             float l = logits[i];
             if (l == l) sum += Math.exp(l - max);
         }
@@ -30,18 +37,44 @@ final class Logprobs {
         int[] best = new int[Math.min(top, vocab)];
         int n = 0;
         for (int i = 0; i < vocab && best.length > 0; i++) {
-            float l = logits[i];
-            if (l != l || n == best.length && l <= logits[best[n - 1]]) continue;
+            float l = logits[offset + i];
+            if (l != l || n == best.length && l <= logits[offset + best[n - 1]]) continue;
             int at = n < best.length ? n++ : n - 1;
-            while (at > 0 && logits[best[at - 1]] < l) {
+            while (at > 0 && logits[offset + best[at - 1]] < l) {
                 best[at] = best[at - 1];
                 at--;
             }
             best[at] = i;
         }
         List<TokenLogprob> alternatives = new ArrayList<>(n);
-        for (int j = 0; j < n; j++) alternatives.add(entry(best[j], logits[best[j]] - logSum, List.of(), tokenizer));
-        return entry(chosen, logProb(logits[chosen], logSum), alternatives, tokenizer);
+        for (int j = 0; j < n; j++) {
+            alternatives.add(entry(best[j], logits[offset + best[j]] - logSum, List.of(), tokenizer));
+        }
+        return entry(chosen, logProb(logits[offset + chosen], logSum), alternatives, tokenizer);
+    }
+
+    /** A token with nothing before it to be scored against: log-probability NaN, no alternatives. */
+    static TokenLogprob unscored(int token, Tokenizer tokenizer) {
+        return entry(token, Double.NaN, List.of(), tokenizer);
+    }
+
+    /**
+     * The entry of the first token of a text as the text shows it: without the space a SentencePiece tokenizer puts
+     * before the first word (so the tokens of a scored prompt add up to the prompt); its alternatives, which would
+     * have been the first word too, likewise.
+     */
+    static TokenLogprob asFirst(TokenLogprob entry, int token, Tokenizer tokenizer) {
+        String alone = tokenizer.decode(new int[]{token});
+        if (!entry.token().startsWith(" ") || !alone.equals(entry.token().substring(1))) return entry;
+        List<TokenLogprob> top = new ArrayList<>(entry.top().size());
+        for (TokenLogprob t : entry.top()) top.add(withoutLeadingSpace(t));
+        return new TokenLogprob(alone, entry.logprob(), alone.getBytes(StandardCharsets.UTF_8), top);
+    }
+
+    private static TokenLogprob withoutLeadingSpace(TokenLogprob t) {
+        if (!t.token().startsWith(" ")) return t;
+        return new TokenLogprob(t.token().substring(1), t.logprob(), Arrays.copyOfRange(t.bytes(), 1, t.bytes().length),
+                t.top());
     }
 
     private static double logProb(float logit, double logSum) {

@@ -15,14 +15,23 @@ public interface ModelRunner extends AutoCloseable {
 
     /**
      * Computes the plan. If it throws, nothing of the plan may be relied upon: the engine fails the plan's sequences.
+     * For each sequence that {@linkplain Sequence#scoresPrompt() scores its prompt}, the logits after every prompt
+     * position the plan computes, but the last, go to {@code promptScores} as they are computed.
      */
-    void execute(StepPlan plan);
+    void execute(StepPlan plan, PromptScores promptScores);
 
     /**
      * The logits of the last token of {@code sequence}'s entry in the plan just executed, which must have wanted them.
      * The runner's buffer: read it before the next {@link #execute}, never write it.
      */
     float[] logits(Sequence sequence);
+
+    /** Receives the logits after a prompt position, from which the next prompt token is scored. */
+    @FunctionalInterface
+    interface PromptScores {
+        /** {@code logits[offset, offset + vocabSize)} follow {@code position}; valid only during the call. */
+        void accept(Sequence sequence, int position, float[] logits, int offset);
+    }
 
     /** Releases what the runner holds (the engine has stopped). */
     @Override

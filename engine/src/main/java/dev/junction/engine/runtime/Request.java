@@ -13,6 +13,7 @@ import dev.junction.inference.TokenEvent;
 import dev.junction.inference.TokenLogprob;
 import dev.junction.inference.Usage;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -37,6 +38,10 @@ final class Request implements Generation {
     private final boolean logprobs;
     private final int topLogprobs;
     private final EngineLoop loop;
+    /** Per prompt position, the score of its token (null unless asked); entries before {@code firstScored} unused. */
+    private final TokenLogprob[] promptScores;
+    private final int firstScored;
+    private final int promptTopLogprobs;
     private final AtomicBoolean cancelled = new AtomicBoolean();
 
     // engine thread only
@@ -47,10 +52,17 @@ final class Request implements Generation {
     private int generated;
     private int lastToken = -1;
 
+    /**
+     * @param firstScored with prompt scoring, the first prompt position reported (1 to leave out a start token the
+     *                    service added); -1 for none
+     */
     Request(String id, int[] prompt, int maxLength, SamplingParams sampling, List<String> stop, boolean logprobs,
-            int topLogprobs, Tokenizer tokenizer, int vocab, GenerationListener listener, EngineLoop loop,
-            long submittedMillis) {
+            int topLogprobs, int firstScored, Tokenizer tokenizer, int vocab, GenerationListener listener,
+            EngineLoop loop, long submittedMillis) {
         this.id = id;
+        this.firstScored = firstScored;
+        this.promptScores = firstScored >= 0 ? new TokenLogprob[prompt.length] : null;
+        this.promptTopLogprobs = topLogprobs;
         this.prompt = prompt;
         this.maxLength = maxLength;
         this.sampler = new Sampler(sampling);
@@ -75,6 +87,17 @@ final class Request implements Generation {
         if (cancelled.compareAndSet(false, true)) loop.cancel(this);
     }
 
+    /** Whether the logits after each prompt position are wanted ({@link #scorePrompt}). */
+    boolean scoresPrompt() {
+        return promptScores != null;
+    }
+
+    /** Scores the prompt token after {@code position} from the logits there. */
+    void scorePrompt(int position, float[] logits, int offset) {
+        promptScores[position + 1] = Logprobs.of(logits, offset, vocab, prompt[position + 1], promptTopLogprobs,
+                tokenizer);
+    }
+
     /** The token sampled by the last {@link #advance} that did not end the generation. */
     int lastToken() {
         return lastToken;
@@ -85,6 +108,7 @@ final class Request implements Generation {
      * generation ended, or null when it goes on with {@link #lastToken()}.
      */
     FinishReason advance(float[] logits) {
+        if (generated == 0 && promptScores != null) sendPromptScores();
         int token = sampler.sample(logits, 0, vocab);
         TokenLogprob logprob = logprobs ? Logprobs.of(logits, vocab, token, topLogprobs, tokenizer) : null;
         generated++;
@@ -109,6 +133,14 @@ final class Request implements Generation {
         listener.onToken(new TokenEvent(text, logprob));
         lastToken = token;
         return null;
+    }
+
+    private void sendPromptScores() {
+        if (firstScored == 0) promptScores[0] = Logprobs.unscored(prompt[0], tokenizer);
+        int from = Math.min(firstScored, prompt.length);
+        TokenLogprob[] scores = Arrays.copyOfRange(promptScores, from, prompt.length);
+        if (scores.length > 0) scores[0] = Logprobs.asFirst(scores[0], prompt[from], tokenizer);
+        listener.onPromptLogprobs(List.of(scores));
     }
 
     void complete(FinishReason reason) {

@@ -90,6 +90,14 @@ public final class Scheduler {
      *                                  never fit in the KV pool even alone
      */
     public Sequence submit(int[] prompt, int maxLength) {
+        return submit(prompt, maxLength, false);
+    }
+
+    /**
+     * As {@link #submit(int[], int)}; with {@code scorePrompt} the sequence {@linkplain Sequence#scoresPrompt()
+     * scores its prompt}, which it then computes in full instead of mapping a cached prefix.
+     */
+    public Sequence submit(int[] prompt, int maxLength, boolean scorePrompt) {
         if (prompt.length == 0) throw new IllegalArgumentException("empty prompt: nothing to continue from");
         if (maxLength <= prompt.length) {
             throw new IllegalArgumentException("a prompt of " + prompt.length + " tokens leaves no room to generate "
@@ -100,7 +108,7 @@ public final class Scheduler {
             throw new IllegalArgumentException("a sequence of up to " + maxLength + " tokens needs "
                     + blocks.blocksFor(positions) + " KV blocks, more than the pool's " + blocks.totalBlocks());
         }
-        Sequence s = new Sequence(nextId++, prompt, maxLength);
+        Sequence s = new Sequence(nextId++, prompt, maxLength, scorePrompt);
         waiting.addLast(s);
         return s;
     }
@@ -137,7 +145,7 @@ public final class Scheduler {
         // admissions, first come first served; none in a step that had to preempt
         while (!preempted && budget > 0 && freeSlotCount > 0 && !waiting.isEmpty()) {
             Sequence s = waiting.peekFirst();
-            int cached = blocks.admit(s.blocks(), s.tokens(), s.length(), budget);
+            int cached = blocks.admit(s.blocks(), s.tokens(), s.length(), budget, !s.scoresPrompt());
             if (cached < 0) break;
             waiting.pollFirst();
             s.computed = cached;

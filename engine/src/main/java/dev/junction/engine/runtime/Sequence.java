@@ -15,6 +15,7 @@ public final class Sequence {
     private final long id;
     private final int promptLength;
     private final int maxLength;
+    private final boolean scorePrompt;
     private final BlockTable blocks = new BlockTable();
     private int[] tokens;
     private int length;
@@ -25,8 +26,9 @@ public final class Sequence {
     int cachedTokens;
     State state = State.WAITING;
 
-    Sequence(long id, int[] prompt, int maxLength) {
+    Sequence(long id, int[] prompt, int maxLength, boolean scorePrompt) {
         this.id = id;
+        this.scorePrompt = scorePrompt;
         this.promptLength = prompt.length;
         this.maxLength = maxLength;
         this.tokens = Arrays.copyOf(prompt, Math.min(maxLength, prompt.length + 256));
@@ -59,6 +61,15 @@ public final class Sequence {
     public int token(int i) {
         if (i >= length) throw new IndexOutOfBoundsException("token " + i + " of " + length);
         return tokens[i];
+    }
+
+    /**
+     * Whether its prompt is still to be scored: the logits after each prompt position are wanted, not only after the
+     * last one, so the prompt is computed rather than taken from the prefix cache. True for a sequence that asked,
+     * until it generated its first token (a preempted sequence recomputes its prompt without scoring it again).
+     */
+    public boolean scoresPrompt() {
+        return scorePrompt && length == promptLength;
     }
 
     /** The token array, valid up to {@link #length()}; read-only for everyone but the scheduler. */

@@ -4,6 +4,9 @@ import dev.junction.engine.kernel.Parallel;
 import dev.junction.engine.model.KvPool;
 import dev.junction.engine.model.Transformer;
 
+import java.util.IdentityHashMap;
+import java.util.Map;
+
 /**
  * Runs plans on a real {@link Transformer} over a paged {@link KvPool}: one {@link Transformer.Sequence} per runner
  * slot, whose block table follows the scheduler's, and one reusable {@link Transformer.Batch} of up to the token
@@ -13,7 +16,10 @@ final class TransformerRunner implements ModelRunner {
     private final Transformer transformer;
     private final Parallel parallel;
     private final Transformer.Sequence[] slots;
+    private final Map<Transformer.Sequence, Integer> slotOf = new IdentityHashMap<>();
+    private final Sequence[] owners;
     private final Transformer.Batch batch;
+    private PromptScores promptScores; // of the step being executed
 
     /**
      * @param maxRunning runner slots (the scheduler's running sequences)
@@ -23,8 +29,13 @@ final class TransformerRunner implements ModelRunner {
         this.transformer = transformer;
         this.parallel = parallel;
         this.slots = new Transformer.Sequence[maxRunning];
-        for (int i = 0; i < maxRunning; i++) slots[i] = transformer.newSequence(pool);
+        this.owners = new Sequence[maxRunning];
+        for (int i = 0; i < maxRunning; i++) {
+            slots[i] = transformer.newSequence(pool);
+            slotOf.put(slots[i], i);
+        }
         this.batch = transformer.newBatch(maxRows);
+        batch.onRowLogits(this::rowLogits);
     }
 
     @Override
@@ -33,11 +44,13 @@ final class TransformerRunner implements ModelRunner {
     }
 
     @Override
-    public void execute(StepPlan plan) {
+    public void execute(StepPlan plan, PromptScores promptScores) {
+        this.promptScores = promptScores;
         try {
             for (int i = 0; i < plan.size(); i++) {
                 Sequence s = plan.sequence(i);
                 Transformer.Sequence t = slots[s.slot()];
+                owners[s.slot()] = s;
                 if (plan.admitted(i)) t.clearBlocks();
                 BlockTable table = s.blocks();
                 for (int b = t.blockCount(); b < table.size(); b++) t.appendBlock(table.block(b));
@@ -45,12 +58,19 @@ final class TransformerRunner implements ModelRunner {
                 t.setLength(start);
                 int[] tokens = s.tokens();
                 boolean logits = plan.wantsLogits(i);
-                for (int p = start; p < end; p++) batch.add(t, tokens[p], logits && p == end - 1);
+                int scoredBefore = s.scoresPrompt() ? s.promptLength() - 1 : 0; // positions whose next token is the prompt's
+                for (int p = start; p < end; p++) batch.add(t, tokens[p], p < scoredBefore || logits && p == end - 1);
             }
             transformer.run(batch, parallel);
         } finally {
             batch.clear();
+            this.promptScores = null;
         }
+    }
+
+    private void rowLogits(Transformer.Sequence t, int position, float[] logits, int offset) {
+        Sequence s = owners[slotOf.get(t)];
+        if (s.scoresPrompt() && position < s.promptLength() - 1) promptScores.accept(s, position, logits, offset);
     }
 
     @Override

@@ -48,6 +48,33 @@ class BatchingTest {
     }
 
     @Test
+    void everyRowOfAStepCanHaveItsLogitsMoreThanOneOutputProjectionsWorth() {
+        try (GgufFile file = GgufFile.open(SharedModels.stories260K()); Parallel parallel = new Parallel(2)) {
+            Transformer t = load(file);
+            int rows = Transformer.LOGIT_ROWS * 2 + 5, vocab = t.config().vocabSize();
+            int[] prompt = randomTokens(rows, vocab, 3);
+            Transformer.Sequence one = t.newSequence(rows);
+            float[][] expected = new float[rows][];
+            for (int i = 0; i < rows; i++) expected[i] = t.forward(one, prompt[i], parallel).clone();
+
+            Transformer.Sequence all = t.newSequence(rows);
+            Transformer.Batch batch = t.newBatch(rows);
+            float[][] actual = new float[rows][];
+            batch.onRowLogits((s, position, logits, offset) -> {
+                assertThat(s).isSameAs(all);
+                actual[position] = java.util.Arrays.copyOfRange(logits, offset, offset + vocab);
+            });
+            for (int i = 0; i < rows; i++) batch.add(all, prompt[i], i % 7 != 3); // a few rows without
+            t.run(batch, parallel);
+            for (int i = 0; i < rows; i++) {
+                if (i % 7 == 3) assertThat(actual[i]).as("row %d", i).isNull();
+                else assertClose(actual[i], expected[i], "row " + i);
+            }
+            assertThat(all.logits()).isEqualTo(actual[rows - 1]);
+        }
+    }
+
+    @Test
     void decodingSequencesTogetherEqualsDecodingEachAlone() {
         try (GgufFile file = GgufFile.open(SharedModels.file("arch/A-llama-Q4_K.gguf")); Parallel parallel = new Parallel(2)) {
             Transformer t = load(file);

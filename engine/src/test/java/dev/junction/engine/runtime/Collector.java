@@ -4,6 +4,7 @@ import dev.junction.inference.Completion;
 import dev.junction.inference.GenerationListener;
 import dev.junction.inference.InferenceException;
 import dev.junction.inference.TokenEvent;
+import dev.junction.inference.TokenLogprob;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -13,10 +14,19 @@ import java.util.concurrent.TimeUnit;
 /** A listener that records a generation's events, for tests. */
 class Collector implements GenerationListener {
     final List<TokenEvent> tokens = new CopyOnWriteArrayList<>();
+    volatile List<TokenLogprob> promptLogprobs;
     final CompletableFuture<Completion> done = new CompletableFuture<>();
     volatile int ends;
     /** Set by listeners that hold the engine on their first token. */
     java.util.concurrent.CountDownLatch firstTokenArrived;
+
+    @Override
+    public void onPromptLogprobs(List<TokenLogprob> logprobs) {
+        if (promptLogprobs != null || !tokens.isEmpty() || done.isDone()) {
+            throw new AssertionError("prompt log-probabilities twice, or after a token");
+        }
+        promptLogprobs = logprobs;
+    }
 
     @Override
     public void onToken(TokenEvent token) {

@@ -22,6 +22,7 @@ final class FakeModel implements ModelRunner {
     private final BlockManager blocks;
     private final long[] kv;
     private final float[][] logits;
+    private final float[] scratch;
     private final Map<Integer, Integer> forced = new HashMap<>();
     final List<Integer> stepTokens = java.util.Collections.synchronizedList(new ArrayList<>());
     private final java.util.Set<Integer> avoided = new java.util.HashSet<>();
@@ -32,6 +33,7 @@ final class FakeModel implements ModelRunner {
         this.blocks = blocks;
         this.kv = new long[blocks.totalBlocks() * blocks.blockSize()];
         this.logits = new float[maxRunning][vocab];
+        this.scratch = new float[vocab];
     }
 
     /** Makes every sequence's token at index {@code length} be {@code token} (e.g. an end-of-generation token). */
@@ -52,7 +54,7 @@ final class FakeModel implements ModelRunner {
     }
 
     @Override
-    public void execute(StepPlan plan) {
+    public void execute(StepPlan plan, PromptScores promptScores) {
         stepTokens.add(plan.tokens());
         if (stepTokens.size() - 1 == failAtStep) throw new IllegalStateException("simulated failure");
         int bs = blocks.blockSize();
@@ -69,6 +71,10 @@ final class FakeModel implements ModelRunner {
                             + blocks.refCount(block) + ", cached " + blocks.isCached(block) + ")");
                 }
                 kv[at(s, p)] = step(previous, s.tokens()[p], p);
+                if (s.scoresPrompt() && p < s.promptLength() - 1) {
+                    fill(scratch, kv[at(s, p)], p + 1);
+                    promptScores.accept(s, p, scratch, 0);
+                }
             }
             if (plan.wantsLogits(i)) fill(logits[s.slot()], kv[at(s, end - 1)], end);
         }

@@ -235,6 +235,34 @@ class LocalInferenceServiceTest {
     }
 
     @Test
+    void aScoredPromptReportsEachTokenGivenTheOnesBeforeItAheadOfTheFirstToken() {
+        start(new EngineConfig(4, 8, Duration.ofSeconds(5), 128, 4, 64, 8, KvCache.Type.F32)); // chunks of 8 tokens
+        int[] seed = prompt(6, 20);
+        int[] p = IntStream.concat(Arrays.stream(seed), Arrays.stream(fake.reference(seed, 6))).toArray();
+        Collector c = run(new GenerationRequest("fake", new Prompt.Tokens(p), Sampling.greedy(), 2, List.of(), true,
+                3, true));
+        c.await();
+        List<TokenLogprob> scores = c.promptLogprobs;
+        assertThat(scores).hasSize(p.length);
+        for (int i = 1; i < p.length; i++) assertThat(scores.get(i).bytes()).isEqualTo(tokenizer.tokenBytes(p[i], true));
+        assertThat(scores.getFirst().logprob()).as("nothing before it").isNaN();
+        assertThat(scores.getFirst().top()).isEmpty();
+        for (TokenLogprob s : scores.subList(1, p.length)) assertThat(s.top()).hasSize(3);
+        for (TokenLogprob s : scores.subList(seed.length, p.length)) { // the model's own continuation: its best
+            assertThat(s.logprob()).isBetween(-1.0, 0.0).isEqualTo(s.top().getFirst().logprob());
+        }
+        assertThat(scores.subList(1, seed.length)).as("arbitrary tokens score low")
+                .anyMatch(s -> s.logprob() < -5);
+        // computed in full again, though its blocks were cached just before
+        Collector again = run(new GenerationRequest("fake", new Prompt.Tokens(p), Sampling.greedy(), 2, List.of(),
+                true, 3, true));
+        assertThat(again.await().usage().cachedTokens()).isZero();
+        assertThat(again.promptLogprobs).extracting(TokenLogprob::logprob)
+                .containsExactlyElementsOf(scores.stream().map(TokenLogprob::logprob).toList());
+        assertThat(run(greedy(p, 2)).await().usage().cachedTokens()).as("the cache still serves others").isEqualTo(24);
+    }
+
+    @Test
     void theSameSeedGivesTheSameSampledOutput() {
         start(config(4, 8, 128, 64));
         GenerationRequest r = GenerationRequest.of("fake", new Prompt.Tokens(prompt(5, 8)), 20)

@@ -43,7 +43,9 @@ class SchedulerTest {
             List<Long> admitted = new ArrayList<>();
             for (int i = 0; i < plan.size(); i++) if (plan.admitted(i)) admitted.add(plan.sequence(i).id());
             admittedPerStep.add(admitted);
-            model.execute(plan);
+            model.execute(plan, (sequence, position, logits, offset) -> {
+                throw new AssertionError("no sequence here scores its prompt");
+            });
             scheduler.executed(plan);
             List<Sequence> sampled = new ArrayList<>();
             for (int i = 0; i < plan.size(); i++) if (plan.wantsLogits(i)) sampled.add(plan.sequence(i));

@@ -4,12 +4,14 @@ import dev.junction.engine.gguf.LoadProgress;
 import dev.junction.engine.kernel.Parallel;
 import dev.junction.engine.model.KvCache;
 import dev.junction.engine.model.Model;
+import dev.junction.engine.model.Transformer;
 import dev.junction.engine.sampling.SamplingParams;
 import dev.junction.inference.Completion;
 import dev.junction.inference.FinishReason;
 import dev.junction.inference.GenerationRequest;
 import dev.junction.inference.Prompt;
 import dev.junction.inference.Sampling;
+import dev.junction.inference.TokenLogprob;
 import dev.junction.testkit.SharedModels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -18,8 +20,10 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** The serving core over the real stories260K model: the same text as a {@link Session}, alone or batched. */
 class ServingTest {
@@ -131,6 +135,38 @@ class ServingTest {
         for (int i = 0; i < PROMPTS.size(); i++) {
             assertThat(together.get(i).awaitText()).as(PROMPTS.get(i)).isEqualTo(alone.get(i));
             assertThat(alone.get(i)).as(PROMPTS.get(i)).isEqualTo(sessions.get(i));
+        }
+    }
+
+    @Test
+    void aScoredPromptHasTheLogSoftmaxOfTheLogitsTheModelGivesTokenByToken() {
+        String text = "Once upon a time" + STORY;
+        int[] tokens = model.tokenizer().encode(text, true, false); // BOS first: the service leaves it out
+        Transformer.Sequence alone = model.transformer().newSequence(256);
+        double[] expected = new double[tokens.length];
+        for (int i = 0; i + 1 < tokens.length; i++) {
+            float[] logits = model.transformer().forward(alone, tokens[i], parallel);
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (float l : logits) max = Math.max(max, l);
+            for (float l : logits) sum += Math.exp(l - max);
+            expected[i + 1] = logits[tokens[i + 1]] - max - Math.log(sum);
+        }
+        start(EngineConfig.defaults().withContextLength(256).withMaxRunning(4).withTokenBudget(16)); // the prompt in chunks
+        Collector c = run(new GenerationRequest("stories260K", Prompt.text(text), Sampling.greedy(), 4, List.of(),
+                true, 1, true));
+        c.await();
+        List<TokenLogprob> scores = c.promptLogprobs;
+        assertThat(scores).hasSize(tokens.length - 1);
+        for (int i = 1; i < tokens.length; i++) {
+            TokenLogprob s = scores.get(i - 1);
+            if (i > 1) assertThat(s.bytes()).isEqualTo(model.tokenizer().tokenBytes(tokens[i], true));
+            assertThat(s.logprob()).as("token %d", i).isCloseTo(expected[i], within(1e-5));
+        }
+        assertThat(scores.stream().map(TokenLogprob::token).collect(Collectors.joining())).as("they add up to the text")
+                .isEqualTo(text);
+        int story = model.tokenizer().encode("Once upon a time", true, false).length;
+        for (TokenLogprob s : scores.subList(story - 1, scores.size())) { // the greedy continuation: each the best
+            assertThat(s.top().getFirst().bytes()).isEqualTo(s.bytes());
         }
     }
 
