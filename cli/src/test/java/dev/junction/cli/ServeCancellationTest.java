@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,14 +22,11 @@ import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** A client that goes away mid-stream stops its generation, and the metrics show it. */
+/** A client that goes away, mid-stream or while waiting for a whole answer, stops its generation; metrics show it. */
 class ServeCancellationTest {
     @Test
     void aClientThatDisconnectsMidStreamIsCancelledAndItsSequenceLeaves() throws Exception {
-        var model = new Serving.NamedModel("stories260K", SharedModels.stories260K());
-        try (Serving serving = Serving.start(List.of(model), EngineConfig.defaults().withContextLength(2048),
-                ServerConfig.defaults().withPort(0), 2, false, new PrintWriter(new StringWriter()));
-             HttpClient http = HttpClient.newHttpClient()) {
+        try (Serving serving = serve(); HttpClient http = HttpClient.newHttpClient()) {
             URI base = serving.baseUri();
             // about 2,000 tokens with the end-of-text token banned: seconds of work, unless it is cancelled
             String body = "{\"model\":\"stories260K\",\"prompt\":\"Once upon a time\",\"max_tokens\":2000,"
@@ -41,19 +39,54 @@ class ServeCancellationTest {
             assertThat(lines.readLine()).startsWith("data: {");
             stream.body().close(); // the client goes away
 
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            String metrics;
-            do {
-                Thread.sleep(50);
-                metrics = http.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(),
-                        HttpResponse.BodyHandlers.ofString()).body();
-            } while ((value(metrics, "junction_cancellations_total") < 1
-                    || value(metrics, "junction_sequences_running") > 0) && System.nanoTime() < deadline);
+            String metrics = awaitMetrics(http, base, m -> value(m, "junction_cancellations_total") >= 1
+                    && value(m, "junction_sequences_running") == 0);
             assertThat(value(metrics, "junction_cancellations_total")).isEqualTo(1);
             assertThat(value(metrics, "junction_sequences_running")).isZero();
             assertThat(value(metrics, "junction_client_disconnects_total")).isEqualTo(1);
             assertThat(value(metrics, "junction_generation_tokens_total\\{[^}]*}")).isLessThan(2000);
         }
+    }
+
+    @Test
+    void aClientThatDisconnectsBeforeAWholeAnswerIsCancelledAndItsSequenceLeaves() throws Exception {
+        try (Serving serving = serve(); HttpClient http = HttpClient.newHttpClient()) {
+            URI base = serving.baseUri();
+            byte[] body = ("{\"model\":\"stories260K\",\"prompt\":\"Once upon a time\",\"max_tokens\":2000,"
+                    + "\"n\":8,\"logit_bias\":{\"2\":-100}}").getBytes(StandardCharsets.UTF_8); // seconds of work
+            try (Socket client = new Socket(base.getHost(), base.getPort())) {
+                client.getOutputStream().write(("POST /v1/completions HTTP/1.1\r\nHost: localhost\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                client.getOutputStream().write(body);
+                awaitMetrics(http, base, m -> value(m, "junction_sequences_running") > 0);
+            } // the client goes away without its answer
+
+            String metrics = awaitMetrics(http, base, m -> value(m, "junction_cancellations_total") >= 8
+                    && value(m, "junction_sequences_running") == 0);
+            assertThat(value(metrics, "junction_cancellations_total")).isEqualTo(8);
+            assertThat(value(metrics, "junction_client_disconnects_total")).isEqualTo(1);
+            assertThat(value(metrics, "junction_generation_tokens_total\\{[^}]*}")).isLessThan(8 * 2000);
+        }
+    }
+
+    static Serving serve() {
+        var model = new Serving.NamedModel("stories260K", SharedModels.stories260K());
+        return Serving.start(List.of(model), EngineConfig.defaults().withContextLength(2048),
+                ServerConfig.defaults().withPort(0), 2, false, new PrintWriter(new StringWriter()));
+    }
+
+    /** The metrics once {@code condition} holds (or after 10 s). */
+    static String awaitMetrics(HttpClient http, URI base, java.util.function.Predicate<String> condition)
+            throws Exception {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        String metrics;
+        do {
+            Thread.sleep(20);
+            metrics = http.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+        } while (!condition.test(metrics) && System.nanoTime() < deadline);
+        return metrics;
     }
 
     /** A sample's value in Prometheus text; -1 when absent. */

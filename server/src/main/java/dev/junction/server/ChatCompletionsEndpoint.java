@@ -43,7 +43,8 @@ final class ChatCompletionsEndpoint implements Endpoint {
                 return StreamingResponse.run(ctx, choices, new Chunks(header, options.n()), options.includeUsage(),
                         metrics);
             }
-            List<Choices.Result> results = choices.collect();
+            List<Choices.Result> results = ClientWatch.collect(ctx, choices, metrics);
+            if (results == null) return choices.usage();
             List<ChatCompletion.Choice> answer = new ArrayList<>(results.size());
             for (int i = 0; i < results.size(); i++) {
                 Choices.Result result = results.get(i);

@@ -58,7 +58,8 @@ final class CompletionsEndpoint implements Endpoint {
                 return StreamingResponse.run(ctx, choices, new Chunks(header, echoes, scorePrompt), options.includeUsage(),
                         metrics);
             }
-            List<Choices.Result> results = choices.collect();
+            List<Choices.Result> results = ClientWatch.collect(ctx, choices, metrics);
+            if (results == null) return choices.usage();
             List<TextCompletion.Choice> answer = new ArrayList<>(results.size());
             for (int i = 0; i < results.size(); i++) {
                 Choices.Result result = results.get(i);

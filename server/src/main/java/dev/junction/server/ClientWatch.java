@@ -1,0 +1,102 @@
+package dev.junction.server;
+
+import dev.junction.inference.InferenceException;
+import io.javalin.http.Context;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.io.AbstractEndPoint;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.channels.SocketChannel;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Notices that the client of a non-streaming request closed its connection while the answer is being generated, so
+ * the generation stops within a step instead of running to its end for nobody.
+ *
+ * <p>A streaming response finds out at its next write; a non-streaming one writes nothing until the end, and an
+ * HTTP/1.1 server learns of a closed connection only by reading it — which Jetty does not do while a request is
+ * handled. So the watch asks the connection's end point to report when it becomes readable: a client waiting for its
+ * answer sends nothing, so the connection turning readable with no bytes to read is the end of its input (or a reset).
+ * Bytes mean a pipelined next request and are left for Jetty. HTTP/2 resets reach the request's failure listeners,
+ * which the watch also hears. Closing the watch withdraws its read interest, so Jetty can read the next request.
+ * (A client that shuts down its sending side and still waits for the answer reads as gone; HTTP clients do not.)
+ */
+final class ClientWatch implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ClientWatch.class);
+
+    private final Runnable onGone;
+    private final AtomicBoolean gone = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private AbstractEndPoint endPoint;
+
+    private ClientWatch(Runnable onGone) {
+        this.onGone = onGone;
+    }
+
+    /**
+     * Waits for every choice of a non-streaming request, cancelling them if the client leaves meanwhile.
+     *
+     * @return the results, or null when the client left (the disconnect is counted; there is no one to answer)
+     */
+    static List<Choices.Result> collect(Context ctx, Choices choices, ServerMetrics metrics)
+            throws InterruptedException {
+        try (ClientWatch watch = start(ctx, choices::cancelAll)) {
+            try {
+                return choices.collect();
+            } catch (InferenceException e) {
+                if (!watch.gone.get()) throw e;
+            }
+        }
+        metrics.clientDisconnected();
+        log.debug("Client went away before its answer; its generations were cancelled");
+        return null;
+    }
+
+    /** Starts watching the connection of {@code ctx}; {@code onGone} runs at most once, on a server thread. */
+    static ClientWatch start(Context ctx, Runnable onGone) {
+        ClientWatch watch = new ClientWatch(onGone);
+        var request = ServletContextRequest.getServletContextRequest(ctx.req());
+        if (request == null) return watch;
+        request.addFailureListener(failure -> watch.gone());
+        EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+        if (endPoint instanceof AbstractEndPoint ep && ep.getTransport() instanceof SocketChannel channel) {
+            Callback readable = Callback.from(() -> watch.readable(channel), failure -> {
+            });
+            if (ep.tryFillInterested(readable)) watch.endPoint = ep;
+        }
+        return watch;
+    }
+
+    /** Whether the client was seen to leave. */
+    boolean clientGone() {
+        return gone.get();
+    }
+
+    private void readable(SocketChannel channel) {
+        if (closed.get()) return;
+        int pending;
+        try {
+            pending = channel.socket().getInputStream().available();
+        } catch (IOException e) { // reset or closed
+            pending = 0;
+        }
+        if (pending == 0) gone();
+    }
+
+    private void gone() {
+        if (closed.get() || !gone.compareAndSet(false, true)) return;
+        onGone.run();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true) || endPoint == null) return;
+        endPoint.getFillInterest().onFail(new CancellationException("the request is answered"));
+    }
+}
