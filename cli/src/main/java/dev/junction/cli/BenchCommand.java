@@ -91,16 +91,18 @@ final class BenchCommand implements Callable<Integer> {
 
     /**
      * One test's timings. {@code seqs} is 1 except in batched generation. {@code heapBytes}: Java heap allocated by all
-     * threads during the measured repetitions (not the warm-up), which a steady-state step should keep at zero.
+     * threads during the measured repetition that allocated least, which a steady-state step should keep at zero (a
+     * method the JIT compiler recompiles late, after a deoptimization, runs unoptimized for a while and allocates then,
+     * once: megabytes in one repetition, nothing in the next).
      */
     record Measurement(String test, int threads, int nPrompt, int nGen, int seqs, long[] samplesNs, long heapBytes) {
         Measurement(String test, int threads, int nPrompt, int nGen, int seqs) {
             this(test, threads, nPrompt, nGen, seqs, null, 0);
         }
 
-        /** Heap bytes allocated per token processed or generated, over the measured repetitions. */
+        /** Heap bytes allocated per token processed or generated, in the repetition that allocated least. */
         double heapBytesPerToken() {
-            return heapBytes / (double) (tokens() * samplesNs.length);
+            return heapBytes / (double) tokens();
         }
 
         long tokens() {
@@ -252,12 +254,12 @@ final class BenchCommand implements Callable<Integer> {
         progress.show("warm-up");
         body.timeNs();
         long[] samples = new long[reps];
-        long heap = 0;
+        long heap = Long.MAX_VALUE; // the least of any run: a late JIT recompilation allocates once, a step every time
         for (int r = 0; r < reps; r++) {
             progress.show("run " + (r + 1) + "/" + reps);
             long before = HEAP.getTotalThreadAllocatedBytes();
             samples[r] = body.timeNs();
-            heap += HEAP.getTotalThreadAllocatedBytes() - before;
+            heap = Math.min(heap, HEAP.getTotalThreadAllocatedBytes() - before);
         }
         Measurement done = new Measurement(plan.test(), plan.threads(), plan.nPrompt(), plan.nGen(), plan.seqs(), samples, heap);
         double[] ts = done.samplesTs();

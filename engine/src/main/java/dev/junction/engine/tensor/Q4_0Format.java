@@ -97,6 +97,10 @@ public final class Q4_0Format implements QuantFormat {
         int active = x.active(); // read before the vector code: past the node budget even this is a call
         int lanes = QuantizedBatch.LANES, step = QuantizedBatch.SIZE * lanes;
         float[] q = x.q, d = x.d;
+        if (active > 4) {
+            dotQuantizedEight(w, offset, rowBytes, rows, x, from, to, state);
+            return;
+        }
         for (int r = 0; r < rows; r++) {
             for (int v = 0; v < active; v += 4) {
                 int s = r * QuantizedBatch.STATE + v * lanes;
@@ -141,6 +145,71 @@ public final class Q4_0Format implements QuantFormat {
                 a2.intoArray(state, s + 2 * lanes);
                 a3.intoArray(state, s + 3 * lanes);
             }
+        }
+    }
+
+    /**
+     * {@link #dotQuantized8} for a full group: each block unpacked once for all eight vectors (1.16× faster per vector
+     * than twice for four; the four-vector loop stays for groups of four, which this would double).
+     */
+    private void dotQuantizedEight(MemorySegment w, long offset, long rowBytes, int rows, QuantizedBatch x, int from, int to,
+                                 float[] state) {
+        int lanes = QuantizedBatch.LANES, step = QuantizedBatch.SIZE * lanes;
+        float[] q = x.q, d = x.d;
+        for (int r = 0; r < rows; r++) {
+            int s = r * QuantizedBatch.STATE;
+            FloatVector a0 = FloatVector.fromArray(IntDot.F, state, s), a1 = FloatVector.fromArray(IntDot.F, state, s + lanes);
+            FloatVector a2 = FloatVector.fromArray(IntDot.F, state, s + 2 * lanes), a3 = FloatVector.fromArray(IntDot.F, state, s + 3 * lanes);
+            FloatVector a4 = FloatVector.fromArray(IntDot.F, state, s + 4 * lanes), a5 = FloatVector.fromArray(IntDot.F, state, s + 5 * lanes);
+            FloatVector a6 = FloatVector.fromArray(IntDot.F, state, s + 6 * lanes), a7 = FloatVector.fromArray(IntDot.F, state, s + 7 * lanes);
+            for (int b = from / QK; b < to / QK; b++) {
+                long p = offset + r * rowBytes + (long) b * BYTES;
+                ShortVector qs = (ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, p + 2, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2S, IntDot.S, 0);
+                ShortVector lo = qs.and((short) 0xF).sub((short) 8), hi = qs.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).sub((short) 8);
+                FloatVector w0 = (FloatVector) lo.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16)
+                        .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                FloatVector w1 = (FloatVector) lo.reinterpretAsInts().lanewise(VectorOperators.ASHR, 16)
+                        .convert(VectorOperators.I2F, 0);
+                FloatVector w2 = (FloatVector) hi.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16)
+                        .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                FloatVector w3 = (FloatVector) hi.reinterpretAsInts().lanewise(VectorOperators.ASHR, 16)
+                        .convert(VectorOperators.I2F, 0);
+                float dw = Fp16.read(w, p);
+                int xi = 4 * b * step, db = b * QuantizedBatch.SIZE;
+                a0 = w3.fma(FloatVector.fromArray(F, q, xi + 3 * step), w2.fma(FloatVector.fromArray(F, q, xi + 2 * step),
+                        w1.fma(FloatVector.fromArray(F, q, xi + step), w0.mul(FloatVector.fromArray(F, q, xi)))))
+                        .fma(FloatVector.broadcast(F, dw * d[db]), a0);
+                a1 = w3.fma(FloatVector.fromArray(F, q, xi + lanes + 3 * step), w2.fma(FloatVector.fromArray(F, q, xi + lanes + 2 * step),
+                        w1.fma(FloatVector.fromArray(F, q, xi + lanes + step), w0.mul(FloatVector.fromArray(F, q, xi + lanes)))))
+                        .fma(FloatVector.broadcast(F, dw * d[db + 1]), a1);
+                a2 = w3.fma(FloatVector.fromArray(F, q, xi + 2 * lanes + 3 * step), w2.fma(FloatVector.fromArray(F, q, xi + 2 * lanes + 2 * step),
+                        w1.fma(FloatVector.fromArray(F, q, xi + 2 * lanes + step), w0.mul(FloatVector.fromArray(F, q, xi + 2 * lanes)))))
+                        .fma(FloatVector.broadcast(F, dw * d[db + 2]), a2);
+                a3 = w3.fma(FloatVector.fromArray(F, q, xi + 3 * lanes + 3 * step), w2.fma(FloatVector.fromArray(F, q, xi + 3 * lanes + 2 * step),
+                        w1.fma(FloatVector.fromArray(F, q, xi + 3 * lanes + step), w0.mul(FloatVector.fromArray(F, q, xi + 3 * lanes)))))
+                        .fma(FloatVector.broadcast(F, dw * d[db + 3]), a3);
+                a4 = w3.fma(FloatVector.fromArray(F, q, xi + 4 * lanes + 3 * step), w2.fma(FloatVector.fromArray(F, q, xi + 4 * lanes + 2 * step),
+                        w1.fma(FloatVector.fromArray(F, q, xi + 4 * lanes + step), w0.mul(FloatVector.fromArray(F, q, xi + 4 * lanes)))))
+                        .fma(FloatVector.broadcast(F, dw * d[db + 4]), a4);
+                a5 = w3.fma(FloatVector.fromArray(F, q, xi + 5 * lanes + 3 * step), w2.fma(FloatVector.fromArray(F, q, xi + 5 * lanes + 2 * step),
+                        w1.fma(FloatVector.fromArray(F, q, xi + 5 * lanes + step), w0.mul(FloatVector.fromArray(F, q, xi + 5 * lanes)))))
+                        .fma(FloatVector.broadcast(F, dw * d[db + 5]), a5);
+                a6 = w3.fma(FloatVector.fromArray(F, q, xi + 6 * lanes + 3 * step), w2.fma(FloatVector.fromArray(F, q, xi + 6 * lanes + 2 * step),
+                        w1.fma(FloatVector.fromArray(F, q, xi + 6 * lanes + step), w0.mul(FloatVector.fromArray(F, q, xi + 6 * lanes)))))
+                        .fma(FloatVector.broadcast(F, dw * d[db + 6]), a6);
+                a7 = w3.fma(FloatVector.fromArray(F, q, xi + 7 * lanes + 3 * step), w2.fma(FloatVector.fromArray(F, q, xi + 7 * lanes + 2 * step),
+                        w1.fma(FloatVector.fromArray(F, q, xi + 7 * lanes + step), w0.mul(FloatVector.fromArray(F, q, xi + 7 * lanes)))))
+                        .fma(FloatVector.broadcast(F, dw * d[db + 7]), a7);
+            }
+            a0.intoArray(state, s);
+            a1.intoArray(state, s + lanes);
+            a2.intoArray(state, s + 2 * lanes);
+            a3.intoArray(state, s + 3 * lanes);
+            a4.intoArray(state, s + 4 * lanes);
+            a5.intoArray(state, s + 5 * lanes);
+            a6.intoArray(state, s + 6 * lanes);
+            a7.intoArray(state, s + 7 * lanes);
         }
     }
 

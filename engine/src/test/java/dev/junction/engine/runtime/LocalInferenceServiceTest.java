@@ -409,6 +409,10 @@ class LocalInferenceServiceTest {
     void concurrentRequestsEachGetTheirOwnOutputEvenWhenPreempted() throws Exception {
         // 8 sequences of up to 60 tokens need 15 blocks each; the pool has 40
         start(config(8, 64, 64, 40));
+        CountDownLatch release = new CountDownLatch(1); // the engine waits until all sixteen are queued
+        Collector blocker = blockingOnFirstToken(release);
+        service.generate(greedy(prompt(99, 4), 2), blocker);
+        assertThat(blocker.firstTokenArrived.await(30, TimeUnit.SECONDS)).isTrue();
         List<Collector> collectors = new ArrayList<>();
         List<Thread> callers = new ArrayList<>();
         for (int i = 0; i < 16; i++) {
@@ -418,6 +422,7 @@ class LocalInferenceServiceTest {
             callers.add(Thread.ofPlatform().start(() -> service.generate(greedy(prompt(seed, 8 + seed), 50), c)));
         }
         for (Thread t : callers) t.join();
+        release.countDown();
         for (int i = 0; i < 16; i++) {
             Collector c = collectors.get(i);
             assertThat(c.await().finishReason()).isEqualTo(FinishReason.LENGTH);
