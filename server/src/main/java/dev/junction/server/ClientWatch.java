@@ -59,11 +59,11 @@ final class ClientWatch implements AutoCloseable {
     }
 
     /** Starts watching the connection of {@code ctx}; {@code onGone} runs at most once, on a server thread. */
-    static ClientWatch start(Context ctx, Runnable onGone) {
+    private static ClientWatch start(Context ctx, Runnable onGone) {
         ClientWatch watch = new ClientWatch(onGone);
         var request = ServletContextRequest.getServletContextRequest(ctx.req());
         if (request == null) return watch;
-        request.addFailureListener(failure -> watch.gone());
+        request.addFailureListener(failure -> watch.left());
         EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
         if (endPoint instanceof AbstractEndPoint ep && ep.getTransport() instanceof SocketChannel channel) {
             Callback readable = Callback.from(() -> watch.readable(channel), failure -> {
@@ -71,11 +71,6 @@ final class ClientWatch implements AutoCloseable {
             if (ep.tryFillInterested(readable)) watch.endPoint = ep;
         }
         return watch;
-    }
-
-    /** Whether the client was seen to leave. */
-    boolean clientGone() {
-        return gone.get();
     }
 
     private void readable(SocketChannel channel) {
@@ -86,10 +81,10 @@ final class ClientWatch implements AutoCloseable {
         } catch (IOException e) { // reset or closed
             pending = 0;
         }
-        if (pending == 0) gone();
+        if (pending == 0) left();
     }
 
-    private void gone() {
+    private void left() {
         if (closed.get() || !gone.compareAndSet(false, true)) return;
         onGone.run();
     }

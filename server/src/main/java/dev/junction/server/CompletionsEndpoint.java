@@ -55,8 +55,8 @@ final class CompletionsEndpoint implements Endpoint {
         var header = ResponseHeader.start("cmpl-", request.model(), metrics, config);
         try (Choices choices = Choices.start(service, generations, options.n(), metrics)) {
             if (options.stream()) {
-                return StreamingResponse.run(ctx, choices, new Chunks(header, echoes, scorePrompt), options.includeUsage(),
-                        metrics);
+                return StreamingResponse.run(ctx, choices, new Chunks(header, echoes, scorePrompt),
+                        options.includeUsage(), metrics);
             }
             List<Choices.Result> results = ClientWatch.collect(ctx, choices, metrics);
             if (results == null) return choices.usage();

@@ -64,11 +64,12 @@ final class Logprobs {
      * have been the first word too, likewise.
      */
     static TokenLogprob asFirst(TokenLogprob entry, int token, Tokenizer tokenizer) {
-        String alone = tokenizer.decode(new int[]{token});
-        if (!entry.token().startsWith(" ") || !alone.equals(entry.token().substring(1))) return entry;
-        List<TokenLogprob> top = new ArrayList<>(entry.top().size());
-        for (TokenLogprob t : entry.top()) top.add(withoutLeadingSpace(t));
-        return new TokenLogprob(alone, entry.logprob(), alone.getBytes(StandardCharsets.UTF_8), top);
+        if (!entry.token().startsWith(" ") || !tokenizer.decode(new int[]{token}).equals(entry.token().substring(1))) {
+            return entry;
+        }
+        TokenLogprob first = withoutLeadingSpace(entry);
+        return new TokenLogprob(first.token(), first.logprob(), first.bytes(),
+                entry.top().stream().map(Logprobs::withoutLeadingSpace).toList());
     }
 
     private static TokenLogprob withoutLeadingSpace(TokenLogprob t) {

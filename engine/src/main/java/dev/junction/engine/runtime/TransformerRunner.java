@@ -58,8 +58,8 @@ final class TransformerRunner implements ModelRunner {
                 t.setLength(start);
                 int[] tokens = s.tokens();
                 boolean logits = plan.wantsLogits(i);
-                int scoredBefore = s.scoresPrompt() ? s.promptLength() - 1 : 0; // positions whose next token is the prompt's
-                for (int p = start; p < end; p++) batch.add(t, tokens[p], p < scoredBefore || logits && p == end - 1);
+                int scored = scoredPositions(s);
+                for (int p = start; p < end; p++) batch.add(t, tokens[p], p < scored || logits && p == end - 1);
             }
             transformer.run(batch, parallel);
         } finally {
@@ -70,7 +70,12 @@ final class TransformerRunner implements ModelRunner {
 
     private void rowLogits(Transformer.Sequence t, int position, float[] logits, int offset) {
         Sequence s = owners[slotOf.get(t)];
-        if (s.scoresPrompt() && position < s.promptLength() - 1) promptScores.accept(s, position, logits, offset);
+        if (position < scoredPositions(s)) promptScores.accept(s, position, logits, offset);
+    }
+
+    /** Positions {@code [0, n)} whose logits score the next prompt token: none unless the sequence scores its prompt. */
+    private static int scoredPositions(Sequence s) {
+        return s.scoresPrompt() ? s.promptLength() - 1 : 0;
     }
 
     @Override

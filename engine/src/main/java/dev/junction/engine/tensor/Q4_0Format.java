@@ -87,64 +87,62 @@ public final class Q4_0Format implements QuantFormat {
     }
 
     /**
-     * Per block, the exact lanes of {@link QuantizedBatch}: at most 4·8·127 in magnitude. Four vectors at a time,
-     * their accumulators in registers (written out: see {@link Q8_0Format#dotQuantized8}).
+     * Per block, the exact lanes of {@link QuantizedBatch}: at most 4·8·127 in magnitude. Up to four vectors
+     * in one pass, their accumulators in registers; a group of five to eight goes to {@link #dotQuantizedEight}
+     * (written out: see {@link Q8_0Format#dotQuantized8}).
      */
     @Override
     public void dotQuantized8(MemorySegment w, long offset, long rowBytes, int rows, QuantizedBatch x, int from, int to,
                               float[] state, float[] scratch) {
         x.check(QK, to);
-        int active = x.active(); // read before the vector code: past the node budget even this is a call
-        int lanes = QuantizedBatch.LANES, step = QuantizedBatch.SIZE * lanes;
-        float[] q = x.q, d = x.d;
-        if (active > 4) {
+        if (x.count() > 4) {
             dotQuantizedEight(w, offset, rowBytes, rows, x, from, to, state);
             return;
         }
-        for (int r = 0; r < rows; r++) {
-            for (int v = 0; v < active; v += 4) {
-                int s = r * QuantizedBatch.STATE + v * lanes;
-                FloatVector a0 = FloatVector.fromArray(IntDot.F, state, s), a1 = FloatVector.fromArray(IntDot.F, state, s + lanes);
-                FloatVector a2 = FloatVector.fromArray(IntDot.F, state, s + 2 * lanes), a3 = FloatVector.fromArray(IntDot.F, state, s + 3 * lanes);
-                for (int b = from / QK; b < to / QK; b++) {
-                    long p = offset + r * rowBytes + (long) b * BYTES;
-                    // the integer kernel's nibbles, in 16-bit lanes
-                    ShortVector qs = (ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, p + 2, ByteOrder.LITTLE_ENDIAN)
-                            .convertShape(VectorOperators.B2S, IntDot.S, 0);
-                    ShortVector lo = qs.and((short) 0xF).sub((short) 8), hi = qs.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).sub((short) 8);
-                    // the even and the odd elements of the run, as the integer kernel pairs them (IntDot.pairSum)
-                    FloatVector w0 = (FloatVector) lo.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16)
-                            .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-                    FloatVector w1 = (FloatVector) lo.reinterpretAsInts().lanewise(VectorOperators.ASHR, 16)
-                            .convert(VectorOperators.I2F, 0);
-                    FloatVector w2 = (FloatVector) hi.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16)
-                            .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-                    FloatVector w3 = (FloatVector) hi.reinterpretAsInts().lanewise(VectorOperators.ASHR, 16)
-                            .convert(VectorOperators.I2F, 0);
-                    FloatVector dw = FloatVector.broadcast(F, Fp16.read(w, p)); // lanes · (dw·dx) + acc, per vector
-                    int xi = (4 * b * QuantizedBatch.SIZE + v) * lanes, db = b * QuantizedBatch.SIZE + v;
-                    int x0 = xi;
-                    a0 = w3.fma(FloatVector.fromArray(F, q, x0 + 3 * step), w2.fma(FloatVector.fromArray(F, q, x0 + 2 * step),
-                            w1.fma(FloatVector.fromArray(F, q, x0 + step), w0.mul(FloatVector.fromArray(F, q, x0)))))
-                            .fma(dw.mul(d[db]), a0);
-                    int x1 = xi + lanes;
-                    a1 = w3.fma(FloatVector.fromArray(F, q, x1 + 3 * step), w2.fma(FloatVector.fromArray(F, q, x1 + 2 * step),
-                            w1.fma(FloatVector.fromArray(F, q, x1 + step), w0.mul(FloatVector.fromArray(F, q, x1)))))
-                            .fma(dw.mul(d[db + 1]), a1);
-                    int x2 = xi + 2 * lanes;
-                    a2 = w3.fma(FloatVector.fromArray(F, q, x2 + 3 * step), w2.fma(FloatVector.fromArray(F, q, x2 + 2 * step),
-                            w1.fma(FloatVector.fromArray(F, q, x2 + step), w0.mul(FloatVector.fromArray(F, q, x2)))))
-                            .fma(dw.mul(d[db + 2]), a2);
-                    int x3 = xi + 3 * lanes;
-                    a3 = w3.fma(FloatVector.fromArray(F, q, x3 + 3 * step), w2.fma(FloatVector.fromArray(F, q, x3 + 2 * step),
-                            w1.fma(FloatVector.fromArray(F, q, x3 + step), w0.mul(FloatVector.fromArray(F, q, x3)))))
-                            .fma(dw.mul(d[db + 3]), a3);
-                }
-                a0.intoArray(state, s);
-                a1.intoArray(state, s + lanes);
-                a2.intoArray(state, s + 2 * lanes);
-                a3.intoArray(state, s + 3 * lanes);
+        int lanes = QuantizedBatch.LANES, step = QuantizedBatch.SIZE * lanes;
+        float[] q = x.q, d = x.d;
+        for (int r = 0; r < rows; r++) { // vectors 0-3 (those beyond the count are zeros)
+            int s = r * QuantizedBatch.STATE;
+            FloatVector a0 = FloatVector.fromArray(IntDot.F, state, s), a1 = FloatVector.fromArray(IntDot.F, state, s + lanes);
+            FloatVector a2 = FloatVector.fromArray(IntDot.F, state, s + 2 * lanes), a3 = FloatVector.fromArray(IntDot.F, state, s + 3 * lanes);
+            for (int b = from / QK; b < to / QK; b++) {
+                long p = offset + r * rowBytes + (long) b * BYTES;
+                // the integer kernel's nibbles, in 16-bit lanes
+                ShortVector qs = (ShortVector) ByteVector.fromMemorySegment(IntDot.B, w, p + 2, ByteOrder.LITTLE_ENDIAN)
+                        .convertShape(VectorOperators.B2S, IntDot.S, 0);
+                ShortVector lo = qs.and((short) 0xF).sub((short) 8), hi = qs.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).sub((short) 8);
+                // the even and the odd elements of the run, as the integer kernel pairs them (IntDot.pairSum)
+                FloatVector w0 = (FloatVector) lo.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16)
+                        .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                FloatVector w1 = (FloatVector) lo.reinterpretAsInts().lanewise(VectorOperators.ASHR, 16)
+                        .convert(VectorOperators.I2F, 0);
+                FloatVector w2 = (FloatVector) hi.reinterpretAsInts().lanewise(VectorOperators.LSHL, 16)
+                        .lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                FloatVector w3 = (FloatVector) hi.reinterpretAsInts().lanewise(VectorOperators.ASHR, 16)
+                        .convert(VectorOperators.I2F, 0);
+                FloatVector dw = FloatVector.broadcast(F, Fp16.read(w, p)); // lanes · (dw·dx) + acc, per vector
+                int xi = 4 * b * QuantizedBatch.SIZE * lanes, db = b * QuantizedBatch.SIZE;
+                int x0 = xi;
+                a0 = w3.fma(FloatVector.fromArray(F, q, x0 + 3 * step), w2.fma(FloatVector.fromArray(F, q, x0 + 2 * step),
+                        w1.fma(FloatVector.fromArray(F, q, x0 + step), w0.mul(FloatVector.fromArray(F, q, x0)))))
+                        .fma(dw.mul(d[db]), a0);
+                int x1 = xi + lanes;
+                a1 = w3.fma(FloatVector.fromArray(F, q, x1 + 3 * step), w2.fma(FloatVector.fromArray(F, q, x1 + 2 * step),
+                        w1.fma(FloatVector.fromArray(F, q, x1 + step), w0.mul(FloatVector.fromArray(F, q, x1)))))
+                        .fma(dw.mul(d[db + 1]), a1);
+                int x2 = xi + 2 * lanes;
+                a2 = w3.fma(FloatVector.fromArray(F, q, x2 + 3 * step), w2.fma(FloatVector.fromArray(F, q, x2 + 2 * step),
+                        w1.fma(FloatVector.fromArray(F, q, x2 + step), w0.mul(FloatVector.fromArray(F, q, x2)))))
+                        .fma(dw.mul(d[db + 2]), a2);
+                int x3 = xi + 3 * lanes;
+                a3 = w3.fma(FloatVector.fromArray(F, q, x3 + 3 * step), w2.fma(FloatVector.fromArray(F, q, x3 + 2 * step),
+                        w1.fma(FloatVector.fromArray(F, q, x3 + step), w0.mul(FloatVector.fromArray(F, q, x3)))))
+                        .fma(dw.mul(d[db + 3]), a3);
             }
+            a0.intoArray(state, s);
+            a1.intoArray(state, s + lanes);
+            a2.intoArray(state, s + 2 * lanes);
+            a3.intoArray(state, s + 3 * lanes);
         }
     }
 

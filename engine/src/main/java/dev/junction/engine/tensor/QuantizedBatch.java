@@ -77,14 +77,6 @@ public final class QuantizedBatch {
         return count;
     }
 
-    /**
-     * Vectors the four-at-a-time kernels (Q4_0, Q8_0: accumulators in registers) compute: {@link #count} rounded up
-     * to a multiple of four. The K-quant kernels, one vector at a time, stop at {@link #count}.
-     */
-    int active() {
-        return (count + 3) & ~3;
-    }
-
     void check(int blockSize, int n) {
         if (this.blockSize != blockSize) {
             throw new IllegalArgumentException("activations quantized in blocks of " + this.blockSize + ", need " + blockSize);
