@@ -135,8 +135,9 @@ public final class Q5_KFormat implements QuantFormat {
 
     /**
      * Per sub-block, the exact lanes of {@link QuantizedBatch} times the sub-block scale, as the integer
-     * kernel applies them; a lane's sum over the super-block stays below {@code 8·63·(4·31·127) < 2^23}, so it is
-     * exact. The mins are the integer kernel's scalar steps, one vector per lane.
+     * kernel applies them, the scale folded into the unpacked weights once for all vectors; the absolute values a
+     * lane sums over the super-block stay below {@code 8·63·(4·31·127) < 2^23}, so every partial sum is exact in any
+     * order. The mins are the integer kernel's scalar steps, one vector per lane.
      */
     @Override
     public void dotQuantized8(MemorySegment w, long offset, long rowBytes, int rows, QuantizedBatch x, int from, int to,
@@ -169,23 +170,24 @@ public final class Q5_KFormat implements QuantFormat {
                             .or(h0.lanewise(VectorOperators.LSHR, 1).and((short) 16)).reinterpretAsInts();
                     IntVector m1 = b1.lanewise(VectorOperators.ASHR, 4).and((short) 0xF)
                             .or(h1.lanewise(VectorOperators.LSHR, 1).and((short) 16)).reinterpretAsInts();
-                    // the even and the odd elements of each sub-block, as the integer kernel pairs them (IntDot.pairSum)
-                    FloatVector w0 = (FloatVector) n0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-                    FloatVector w1 = (FloatVector) n0.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-                    FloatVector w2 = (FloatVector) n1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-                    FloatVector w3 = (FloatVector) n1.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-                    FloatVector u0 = (FloatVector) m0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-                    FloatVector u1 = (FloatVector) m0.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-                    FloatVector u2 = (FloatVector) m1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-                    FloatVector u3 = (FloatVector) m1.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
+                    // the even and the odd elements of each sub-block, as the integer kernel pairs them (IntDot.pairSum),
+                    // times the sub-block's scale
                     FloatVector scale0 = FloatVector.broadcast(IntDot.F, (int) (sc >>> (8 * sub)) & 0xFF);
                     FloatVector scale1 = FloatVector.broadcast(IntDot.F, (int) (sc >>> (8 * sub + 8)) & 0xFF);
+                    FloatVector w0 = ((FloatVector) n0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).mul(scale0);
+                    FloatVector w1 = ((FloatVector) n0.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).mul(scale0);
+                    FloatVector w2 = ((FloatVector) n1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).mul(scale0);
+                    FloatVector w3 = ((FloatVector) n1.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).mul(scale0);
+                    FloatVector u0 = ((FloatVector) m0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).mul(scale1);
+                    FloatVector u1 = ((FloatVector) m0.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).mul(scale1);
+                    FloatVector u2 = ((FloatVector) m1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).mul(scale1);
+                    FloatVector u3 = ((FloatVector) m1.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).mul(scale1);
                     int chunk = (b * QK + 32 * sub) / lanes, step = size * lanes, next = 4 * step; // sub+1: four chunks on
                     // every slot, the missing vectors' zeros too: a loop of constant length compiles without the
                     // range-check set-up a loop to `count` pays at each entry (10-15 % of this kernel)
-                    for (int v = 0; v < QuantizedBatch.SIZE; v++) { // exact lanes, times the sub-block scale, into the integer lanes
+                    for (int v = 0; v < QuantizedBatch.SIZE; v++) { // into the integer lanes
                         int xi = (chunk * size + v) * lanes, i = QuantizedBatch.ISUM + v * lanes;
-                        FloatVector sum0 = w0.mul(FloatVector.fromArray(IntDot.F, x.q, xi));
+                        FloatVector sum0 = w0.fma(FloatVector.fromArray(IntDot.F, x.q, xi), FloatVector.fromArray(IntDot.F, scratch, i));
                         sum0 = w1.fma(FloatVector.fromArray(IntDot.F, x.q, xi + step), sum0);
                         sum0 = w2.fma(FloatVector.fromArray(IntDot.F, x.q, xi + 2 * step), sum0);
                         sum0 = w3.fma(FloatVector.fromArray(IntDot.F, x.q, xi + 3 * step), sum0);
@@ -193,7 +195,7 @@ public final class Q5_KFormat implements QuantFormat {
                         sum1 = u1.fma(FloatVector.fromArray(IntDot.F, x.q, xi + next + step), sum1);
                         sum1 = u2.fma(FloatVector.fromArray(IntDot.F, x.q, xi + next + 2 * step), sum1);
                         sum1 = u3.fma(FloatVector.fromArray(IntDot.F, x.q, xi + next + 3 * step), sum1);
-                        sum1.fma(scale1, sum0.fma(scale0, FloatVector.fromArray(IntDot.F, scratch, i))).intoArray(scratch, i);
+                        sum0.add(sum1).intoArray(scratch, i);
                     }
                 }
                 QuantizedBatch.sumInto(scratch, d, x.d, b * size, count);

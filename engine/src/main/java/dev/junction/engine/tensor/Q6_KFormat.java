@@ -139,8 +139,9 @@ public final class Q6_KFormat implements QuantFormat {
     }
 
     /**
-     * Per sub-block of 16 (two chunks), the exact lanes of {@link QuantizedBatch} times its int8 scale; a lane's sum over the
-     * super-block stays below {@code 16·128·(2·32·127) < 2^24}, so it is exact, and so is their int total; then
+     * Per sub-block of 16 (two chunks), the exact lanes of {@link QuantizedBatch} times its int8 scale, the scale folded
+     * into the unpacked weights once for all vectors; the absolute values a lane sums over the super-block stay below
+     * {@code 16·128·(2·32·127) < 2^24}, so every partial sum is exact in any order, and so is their int total; then
      * {@link #dotQuantized}'s scalar step per vector ({@link QuantizedBatch#sumInto}).
      */
     @Override
@@ -169,30 +170,31 @@ public final class Q6_KFormat implements QuantFormat {
                                 .sub((short) 32).reinterpretAsInts();
                         IntVector q3 = b1.lanewise(VectorOperators.ASHR, 4).and((short) 0xF).or(hb.lanewise(VectorOperators.ASHR, 6).and((short) 0x30))
                                 .sub((short) 32).reinterpretAsInts();
-                        // the even (e) and the odd (o) elements of each run, as the integer kernel pairs them (IntDot.pairSum)
-                        FloatVector e0 = (FloatVector) q0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-                        FloatVector o0 = (FloatVector) q0.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-                        FloatVector e1 = (FloatVector) q1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-                        FloatVector o1 = (FloatVector) q1.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-                        FloatVector e2 = (FloatVector) q2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-                        FloatVector o2 = (FloatVector) q2.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-                        FloatVector e3 = (FloatVector) q3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
-                        FloatVector o3 = (FloatVector) q3.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0);
                         long scl = w.get(Blocks.I64, p + SCALES + 8 * h + l / 16); // sub-block k's int8 scale in byte 2k
+                        // the even (e) and the odd (o) elements of each run, as the integer kernel pairs them (IntDot.pairSum),
+                        // times their sub-block's scale: |32·128| products, so every sum below stays exact
                         FloatVector s0 = FloatVector.broadcast(IntDot.F, (byte) scl), s1 = FloatVector.broadcast(IntDot.F, (byte) (scl >> 16));
+                        FloatVector e0 = ((FloatVector) q0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).mul(s0);
+                        FloatVector o0 = ((FloatVector) q0.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).mul(s0);
+                        FloatVector e1 = ((FloatVector) q1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).mul(s1);
+                        FloatVector o1 = ((FloatVector) q1.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).mul(s1);
                         FloatVector s2 = FloatVector.broadcast(IntDot.F, (byte) (scl >> 32)), s3 = FloatVector.broadcast(IntDot.F, (byte) (scl >> 48));
+                        FloatVector e2 = ((FloatVector) q2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).mul(s2);
+                        FloatVector o2 = ((FloatVector) q2.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).mul(s2);
+                        FloatVector e3 = ((FloatVector) q3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).mul(s3);
+                        FloatVector o3 = ((FloatVector) q3.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0)).mul(s3);
                         int chunk = (b * QK + 128 * h + l) / lanes, step = size * lanes, next = 4 * step; // k + 1: 32 elements on
-                        for (int v = 0; v < count; v++) { // exact lanes, times the scales, into the integer lanes, k = 0..3 in order
+                        for (int v = 0; v < QuantizedBatch.SIZE; v++) { // into the integer lanes (constant length: see Q4_K)
                             int xi = (chunk * size + v) * lanes, i = QuantizedBatch.ISUM + v * lanes;
-                            FloatVector acc = FloatVector.fromArray(IntDot.F, scratch, i);
-                            acc = o0.fma(FloatVector.fromArray(IntDot.F, x.q, xi + step), e0.mul(FloatVector.fromArray(IntDot.F, x.q, xi))).fma(s0, acc);
-                            xi += next;
-                            acc = o1.fma(FloatVector.fromArray(IntDot.F, x.q, xi + step), e1.mul(FloatVector.fromArray(IntDot.F, x.q, xi))).fma(s1, acc);
-                            xi += next;
-                            acc = o2.fma(FloatVector.fromArray(IntDot.F, x.q, xi + step), e2.mul(FloatVector.fromArray(IntDot.F, x.q, xi))).fma(s2, acc);
-                            xi += next;
-                            acc = o3.fma(FloatVector.fromArray(IntDot.F, x.q, xi + step), e3.mul(FloatVector.fromArray(IntDot.F, x.q, xi))).fma(s3, acc);
-                            acc.intoArray(scratch, i);
+                            FloatVector lo = e0.fma(FloatVector.fromArray(IntDot.F, x.q, xi), FloatVector.fromArray(IntDot.F, scratch, i));
+                            lo = o0.fma(FloatVector.fromArray(IntDot.F, x.q, xi + step), lo);
+                            lo = e1.fma(FloatVector.fromArray(IntDot.F, x.q, xi + next), lo);
+                            lo = o1.fma(FloatVector.fromArray(IntDot.F, x.q, xi + next + step), lo);
+                            FloatVector hi = e2.mul(FloatVector.fromArray(IntDot.F, x.q, xi + 2 * next));
+                            hi = o2.fma(FloatVector.fromArray(IntDot.F, x.q, xi + 2 * next + step), hi);
+                            hi = e3.fma(FloatVector.fromArray(IntDot.F, x.q, xi + 3 * next), hi);
+                            hi = o3.fma(FloatVector.fromArray(IntDot.F, x.q, xi + 3 * next + step), hi);
+                            lo.add(hi).intoArray(scratch, i);
                         }
                     }
                 }
