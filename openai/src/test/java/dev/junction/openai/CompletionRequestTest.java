@@ -46,6 +46,7 @@ class CompletionRequestTest {
         assertThat(request.options().maxTokens()).isEqualTo(4);
         assertThat(parse("{\"model\": \"m\", \"prompt\": \"x\", \"logprobs\": 2}").logprobs()).isEqualTo(2);
         assertThat(parse("{\"model\": \"m\", \"prompt\": \"x\", \"best_of\": 1}").prompts()).hasSize(1);
+        assertThat(parse("{\"model\": \"m\", \"prompt\": [1, 2], \"echo\": true, \"logprobs\": 0}").echo()).isTrue();
     }
 
     @Test

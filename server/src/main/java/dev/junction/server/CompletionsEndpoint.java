@@ -14,6 +14,8 @@ import dev.junction.openai.OpenAiJson;
 import dev.junction.openai.TextCompletion;
 import io.javalin.http.Context;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,7 +49,8 @@ final class CompletionsEndpoint implements Endpoint {
                 case PromptInput.Text(String text) -> new Prompt.Text(text);
                 case PromptInput.Tokens tokens -> new Prompt.Tokens(tokens.ids());
             };
-            String echo = request.echo() && input instanceof PromptInput.Text(String text) ? text : "";
+            String echo = !request.echo() ? ""
+                    : input instanceof PromptInput.Text(String text) ? text : null; // token ids: from their scores
             for (int j = 0; j < options.n(); j++) echoes.add(echo);
             generations.addAll(GenerationRequests.of(request.model(), prompt, options, logprobs, topLogprobs,
                     scorePrompt));
@@ -63,7 +66,7 @@ final class CompletionsEndpoint implements Endpoint {
             List<TextCompletion.Choice> answer = new ArrayList<>(results.size());
             for (int i = 0; i < results.size(); i++) {
                 Choices.Result result = results.get(i);
-                String echo = echoes.get(i);
+                String echo = echoText(echoes.get(i), result.promptLogprobs());
                 List<TokenLogprob> tokens = new ArrayList<>(result.promptLogprobs());
                 tokens.addAll(result.logprobs());
                 answer.add(new TextCompletion.Choice(i, echo + result.text(),
@@ -76,6 +79,14 @@ final class CompletionsEndpoint implements Endpoint {
             ctx.contentType("application/json").result(OpenAiJson.write(completion));
             return usage;
         }
+    }
+
+    /** The echo of a prompt: its text, or for token ids ({@code null} here) the text of its scored tokens. */
+    private static String echoText(String echo, List<TokenLogprob> scores) {
+        if (echo != null) return echo;
+        var bytes = new ByteArrayOutputStream();
+        for (TokenLogprob t : scores) bytes.writeBytes(t.bytes());
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 
     /**
@@ -93,7 +104,7 @@ final class CompletionsEndpoint implements Endpoint {
             this.echoes = echoes;
             this.scoredEchoes = scoredEchoes;
             this.offsets = new int[echoes.size()];
-            for (int i = 0; i < offsets.length; i++) offsets[i] = echoes.get(i).length();
+            for (int i = 0; i < offsets.length; i++) offsets[i] = echoes.get(i) == null ? 0 : echoes.get(i).length();
         }
 
         @Override
@@ -112,8 +123,8 @@ final class CompletionsEndpoint implements Endpoint {
             if (!scoredEchoes) return null;
             offsets[choice] = 0;
             for (TokenLogprob t : logprobs) offsets[choice] += t.token().length();
-            return chunk(new TextCompletion.Choice(choice, echoes.get(choice), LogprobFormats.legacy(logprobs, 0),
-                    null));
+            return chunk(new TextCompletion.Choice(choice, echoText(echoes.get(choice), logprobs),
+                    LogprobFormats.legacy(logprobs, 0), null));
         }
 
         @Override

@@ -89,6 +89,22 @@ class CompletionsTest {
     }
 
     @Test
+    void aTokenIdPromptIsEchoedAsTheTextOfItsScoredTokens() {
+        var reply = http.post("/v1/completions", """
+                {"model": "scripted-model", "prompt": [5, 7], "echo": true, "logprobs": 0, "max_tokens": 1}""");
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.json().at("/choices/0/text").asText()).isEqualTo("#5 #7 upon");
+        assertThat(reply.json().at("/choices/0/logprobs/tokens")).isEqualTo(Http.json("[\"#5\", \" #7\", \" upon\"]"));
+        assertThat(reply.json().at("/choices/0/logprobs/text_offset")).isEqualTo(Http.json("[0, 2, 5]"));
+
+        List<String> events = http.post("/v1/completions", """
+                {"model": "scripted-model", "prompt": [5, 7], "echo": true, "logprobs": 0, "max_tokens": 1,
+                 "stream": true}""").events();
+        assertThat(Http.json(events.get(0)).at("/choices/0/text").asText()).isEqualTo("#5 #7");
+        assertThat(Http.json(events.get(1)).at("/choices/0/logprobs/text_offset")).isEqualTo(Http.json("[5]"));
+    }
+
+    @Test
     void echoWithoutLogprobsDoesNotScoreThePrompt() {
         http.post("/v1/completions", "{\"model\": \"scripted-model\", \"prompt\": \"Once\", \"echo\": true}");
         http.post("/v1/completions", "{\"model\": \"scripted-model\", \"prompt\": \"Once\", \"logprobs\": 2}");

@@ -17,6 +17,7 @@ import dev.junction.inference.Usage;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * A test double of an inference service: every generation emits the scripted tokens, one per step of the service's
@@ -227,9 +229,16 @@ final class ScriptedService implements InferenceService {
             }
         }
 
-        /** The prompt's words with their leading spaces, the first unscored (NaN), the others as generated ones. */
+        /**
+         * The prompt's words with their leading spaces (token ids: {@code "#id"}, space-separated), the first unscored (NaN), the
+         * others as generated ones.
+         */
         private List<TokenLogprob> promptScores() {
-            String text = request.prompt() instanceof Prompt.Text(String t) ? t : "";
+            String text = switch (request.prompt()) {
+                case Prompt.Text(String t) -> t;
+                case Prompt.Tokens(int[] ids) -> Arrays.stream(ids).mapToObj(id -> "#" + id).collect(Collectors.joining(" "));
+                case Prompt.Chat chat -> "";
+            };
             List<TokenLogprob> scores = new ArrayList<>();
             Matcher word = Pattern.compile("\\s*\\S+").matcher(text);
             while (word.find()) {

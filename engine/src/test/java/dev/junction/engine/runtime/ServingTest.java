@@ -171,6 +171,21 @@ class ServingTest {
     }
 
     @Test
+    void aPromptGivenAsTokenIdsIsScoredAsGivenBosIncluded() {
+        int[] tokens = model.tokenizer().encode("Once upon a time", true, false);
+        start(EngineConfig.defaults().withContextLength(256));
+        Collector c = run(new GenerationRequest("stories260K", new Prompt.Tokens(tokens), Sampling.greedy(), 1,
+                List.of(), true, 1, true));
+        c.await();
+        assertThat(c.promptLogprobs).hasSize(tokens.length); // nothing added, nothing left out
+        assertThat(c.promptLogprobs.getFirst().logprob()).isNaN();
+        for (int i = 1; i < tokens.length; i++) {
+            assertThat(c.promptLogprobs.get(i).bytes()).isEqualTo(model.tokenizer().tokenBytes(tokens[i], true));
+            assertThat(c.promptLogprobs.get(i).logprob()).isNegative();
+        }
+    }
+
+    @Test
     void aRepeatedPromptReusesItsCachedPrefixAndGivesTheSameText() {
         start(EngineConfig.defaults().withContextLength(256));
         String prompt = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park.";
