@@ -125,6 +125,17 @@ class OpenAiSdkTest {
     }
 
     @Test
+    void aTokenIdPromptIsEchoedAsItsScoredTokens() {
+        Completion completion = openai.completions().create(CompletionCreateParams.builder().model(MODEL)
+                .promptOfArrayOfTokens(List.of(5L, 7L)).maxTokens(1).logprobs(0).echo(true).build());
+
+        assertThat(completion.choices().getFirst().text()).isEqualTo("#5 #7Hello");
+        var logprobs = completion.choices().getFirst().logprobs().orElseThrow();
+        assertThat(logprobs.tokens()).contains(List.of("#5", " #7", "Hello"));
+        assertThat(logprobs.textOffset()).contains(List.of(0L, 2L, 5L));
+    }
+
+    @Test
     void legacyCompletionsWorkStreamedOrNot() {
         Completion completion = openai.completions().create(CompletionCreateParams.builder().model(MODEL)
                 .prompt("Once").maxTokens(1).logprobs(1).echo(false).build());
