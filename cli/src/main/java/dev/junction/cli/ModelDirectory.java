@@ -47,6 +47,13 @@ final class ModelDirectory implements InferenceService {
     }
 
     @Override
+    public String detokenize(String model, int[] tokens) {
+        InferenceService service = byModel.get(model);
+        if (service == null) throw InferenceException.modelNotFound(model);
+        return service.detokenize(model, tokens);
+    }
+
+    @Override
     public boolean ready() {
         return !services.isEmpty() && services.stream().allMatch(InferenceService::ready);
     }

@@ -199,6 +199,19 @@ class ServeTest {
     }
 
     @Test
+    void aTokenIdPromptIsEchoedAsTheSameTextWithOrWithoutLogprobs() {
+        List<Long> ids = List.of(1L, 80L, 200L, 300L, 411L);
+        CompletionCreateParams.Builder request = CompletionCreateParams.builder().model(MODEL)
+                .promptOfArrayOfTokens(ids).maxTokens(2).temperature(0.0).echo(true);
+
+        String plain = openai.completions().create(request.build()).choices().getFirst().text();
+        CompletionChoice scored = openai.completions().create(request.logprobs(0).build()).choices().getFirst();
+
+        assertThat(plain).isNotBlank().isEqualTo(scored.text());
+        assertThat(scored.logprobs().orElseThrow().tokens().orElseThrow()).hasSize(ids.size() + 2);
+    }
+
+    @Test
     void theModelIsListed() {
         assertThat(openai.models().list().data()).extracting(Model::id).containsExactly(MODEL);
         assertThat(openai.models().retrieve(MODEL).ownedBy()).isEqualTo("junction");

@@ -30,6 +30,21 @@ public interface InferenceService extends AutoCloseable {
      */
     Generation generate(GenerationRequest request, GenerationListener listener);
 
+    /**
+     * The text that a prompt given as token ids spells, as the legacy completions API's {@code echo} shows it: each
+     * token's bytes, control tokens as their text, and the first token as {@link GenerationListener#onPromptLogprobs}
+     * spells it (the same text as an echo with log-probabilities). Services that cannot tell (one that passes text
+     * on to an upstream) refuse.
+     *
+     * @throws InferenceException for an unknown model ({@link InferenceException.Kind#MODEL_NOT_FOUND}), a token id
+     *                            outside the vocabulary, or a service that cannot decode token ids
+     */
+    default String detokenize(String model, int[] tokens) {
+        model(model).orElseThrow(() -> InferenceException.modelNotFound(model));
+        throw new InferenceException(InferenceException.Kind.INVALID_REQUEST, "echo", "The model '" + model
+                + "' cannot echo a prompt given as token ids: send the prompt as text");
+    }
+
     /** Whether a model is loaded and requests can be served. */
     boolean ready();
 

@@ -10,7 +10,7 @@ import java.util.List;
  *
  * @param prompts  text or token-id prompts; a request may batch several
  * @param echo     whether each choice's text starts with its prompt (with {@code logprobs}, whose tokens are then
- *                 scored too; a token-id prompt is echoed only so, as the text of its scored tokens)
+ *                 scored too); a token-id prompt is echoed as the text of its tokens
  * @param logprobs null = none; otherwise log-probabilities with this many alternatives per token (0–20)
  */
 public record CompletionRequest(String model, List<PromptInput> prompts, GenerationOptions options, boolean echo,
@@ -54,10 +54,6 @@ public record CompletionRequest(String model, List<PromptInput> prompts, Generat
         if (logprobs != null && (logprobs < 0 || logprobs > MAX_LOGPROBS)) {
             throw new InvalidRequestException("logprobs", "Invalid 'logprobs': expected a value between 0 and "
                     + MAX_LOGPROBS + ", but got " + logprobs + " instead.");
-        }
-        if (echo && logprobs == null && prompts.stream().anyMatch(p -> p instanceof PromptInput.Tokens)) {
-            throw new InvalidRequestException("echo", "'echo' of a prompt given as token ids needs 'logprobs': "
-                    + "its text is that of the scored tokens.");
         }
         return new CompletionRequest(model, prompts, options, echo, logprobs);
     }

@@ -49,8 +49,11 @@ final class CompletionsEndpoint implements Endpoint {
                 case PromptInput.Text(String text) -> new Prompt.Text(text);
                 case PromptInput.Tokens tokens -> new Prompt.Tokens(tokens.ids());
             };
-            String echo = !request.echo() ? ""
-                    : input instanceof PromptInput.Text(String text) ? text : null; // token ids: from their scores
+            String echo = !request.echo() ? "" : switch (input) {
+                case PromptInput.Text(String text) -> text;
+                case PromptInput.Tokens tokens -> scorePrompt ? null // the text of their scores, when they come
+                        : service.detokenize(request.model(), tokens.ids());
+            };
             for (int j = 0; j < options.n(); j++) echoes.add(echo);
             generations.addAll(GenerationRequests.of(request.model(), prompt, options, logprobs, topLogprobs,
                     scorePrompt));

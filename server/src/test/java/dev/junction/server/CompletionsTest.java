@@ -105,6 +105,30 @@ class CompletionsTest {
     }
 
     @Test
+    void aTokenIdPromptIsEchoedWithoutLogprobsAsTheTextOfItsTokens() {
+        var reply = http.post("/v1/completions", """
+                {"model": "scripted-model", "prompt": [5, 7], "echo": true, "max_tokens": 1}""");
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.json().at("/choices/0/text").asText()).isEqualTo("#5 #7 upon");
+        assertThat(reply.json().at("/choices/0/logprobs").isNull()).isTrue();
+
+        List<String> events = http.post("/v1/completions", """
+                {"model": "scripted-model", "prompt": [5, 7], "echo": true, "max_tokens": 1, "stream": true}""")
+                .events();
+        assertThat(Http.json(events.get(0)).at("/choices/0/text").asText()).isEqualTo("#5 #7");
+        assertThat(Http.json(events.get(1)).at("/choices/0/text").asText()).isEqualTo(" upon");
+        assertThat(service.requests()).noneMatch(r -> r.promptLogprobs());
+    }
+
+    @Test
+    void echoOfTokenIdsForAnUnknownModelIsModelNotFound() {
+        var reply = http.post("/v1/completions", """
+                {"model": "no-such-model", "prompt": [5, 7], "echo": true}""");
+        assertThat(reply.status()).isEqualTo(404);
+        assertThat(reply.json().at("/error/code").asText()).isEqualTo("model_not_found");
+    }
+
+    @Test
     void echoWithoutLogprobsDoesNotScoreThePrompt() {
         http.post("/v1/completions", "{\"model\": \"scripted-model\", \"prompt\": \"Once\", \"echo\": true}");
         http.post("/v1/completions", "{\"model\": \"scripted-model\", \"prompt\": \"Once\", \"logprobs\": 2}");

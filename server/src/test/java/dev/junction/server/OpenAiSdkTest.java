@@ -136,6 +136,15 @@ class OpenAiSdkTest {
     }
 
     @Test
+    void aTokenIdPromptIsEchoedWithoutLogprobsToo() {
+        Completion completion = openai.completions().create(CompletionCreateParams.builder().model(MODEL)
+                .promptOfArrayOfTokens(List.of(5L, 7L)).maxTokens(1).echo(true).build());
+
+        assertThat(completion.choices().getFirst().text()).isEqualTo("#5 #7Hello");
+        assertThat(completion.choices().getFirst().logprobs()).isEmpty();
+    }
+
+    @Test
     void legacyCompletionsWorkStreamedOrNot() {
         Completion completion = openai.completions().create(CompletionCreateParams.builder().model(MODEL)
                 .prompt("Once").maxTokens(1).logprobs(1).echo(false).build());

@@ -169,6 +169,17 @@ final class ScriptedService implements InferenceService {
         thread.shutdown();
     }
 
+    /** Token ids spelled {@code "#id"}, space-separated: the text of a token-id prompt here. */
+    @Override
+    public String detokenize(String model, int[] ids) {
+        if (model(model).isEmpty()) throw InferenceException.modelNotFound(model);
+        return spell(ids);
+    }
+
+    private static String spell(int[] ids) {
+        return Arrays.stream(ids).mapToObj(id -> "#" + id).collect(Collectors.joining(" "));
+    }
+
     private static int words(Prompt prompt) {
         return switch (prompt) {
             case Prompt.Text(String text) -> count(text);
@@ -236,7 +247,7 @@ final class ScriptedService implements InferenceService {
         private List<TokenLogprob> promptScores() {
             String text = switch (request.prompt()) {
                 case Prompt.Text(String t) -> t;
-                case Prompt.Tokens(int[] ids) -> Arrays.stream(ids).mapToObj(id -> "#" + id).collect(Collectors.joining(" "));
+                case Prompt.Tokens(int[] ids) -> spell(ids);
                 case Prompt.Chat chat -> "";
             };
             List<TokenLogprob> scores = new ArrayList<>();

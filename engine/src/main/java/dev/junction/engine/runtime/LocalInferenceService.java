@@ -163,6 +163,13 @@ public final class LocalInferenceService implements InferenceService {
         return r;
     }
 
+    @Override
+    public String detokenize(String model, int[] tokens) {
+        if (!model.equals(info.id())) throw InferenceException.modelNotFound(model);
+        int[] ids = tokenize(new Prompt.Tokens(tokens)); // checked against the vocabulary
+        return Logprobs.promptText(ids, tokenizer);
+    }
+
     /** Whether {@link #tokenize} put a start-of-text token the caller did not write before the prompt. */
     private boolean addedStartToken(Prompt prompt, int[] tokens) {
         return prompt instanceof Prompt.Text && tokenizer.addsBos() && tokens.length > 0 && tokens[0] == tokenizer.bos();

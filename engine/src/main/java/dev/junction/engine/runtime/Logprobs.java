@@ -3,6 +3,7 @@ package dev.junction.engine.runtime;
 import dev.junction.engine.tokenizer.Tokenizer;
 import dev.junction.inference.TokenLogprob;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -70,6 +71,18 @@ final class Logprobs {
         TokenLogprob first = withoutLeadingSpace(entry);
         return new TokenLogprob(first.token(), first.logprob(), first.bytes(),
                 entry.top().stream().map(Logprobs::withoutLeadingSpace).toList());
+    }
+
+    /**
+     * The text of a prompt given as token ids, as its scores spell it ({@link #unscored} first token as
+     * {@link #asFirst}, then each token's bytes): what an echo without log-probabilities shows.
+     */
+    static String promptText(int[] tokens, Tokenizer tokenizer) {
+        if (tokens.length == 0) return "";
+        var bytes = new ByteArrayOutputStream();
+        bytes.writeBytes(asFirst(unscored(tokens[0], tokenizer), tokens[0], tokenizer).bytes());
+        for (int i = 1; i < tokens.length; i++) bytes.writeBytes(tokenizer.tokenBytes(tokens[i], true));
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 
     private static TokenLogprob withoutLeadingSpace(TokenLogprob t) {

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -260,6 +261,24 @@ class LocalInferenceServiceTest {
         assertThat(again.promptLogprobs).extracting(TokenLogprob::logprob)
                 .containsExactlyElementsOf(scores.stream().map(TokenLogprob::logprob).toList());
         assertThat(run(greedy(p, 2)).await().usage().cachedTokens()).as("the cache still serves others").isEqualTo(24);
+    }
+
+    @Test
+    void tokenIdsAreSpelledAsTheirScoresSpellThem() {
+        start(config(4, 8, 128, 64));
+        int[] p = tokenizer.encode("Once upon a time", true, true);
+        Collector scored = run(new GenerationRequest("fake", new Prompt.Tokens(p), Sampling.greedy(), 1, List.of(),
+                false, 0, true));
+        scored.await();
+        String spelled = scored.promptLogprobs.stream().map(t -> new String(t.bytes(), StandardCharsets.UTF_8))
+                .reduce("", String::concat);
+
+        assertThat(service.detokenize("fake", p)).isEqualTo(spelled).endsWith("Once upon a time");
+        assertThat(service.detokenize("fake", new int[0])).isEmpty();
+        assertThatThrownBy(() -> service.detokenize("other", p)).isInstanceOfSatisfying(InferenceException.class,
+                e -> assertThat(e.kind()).isEqualTo(Kind.MODEL_NOT_FOUND));
+        assertThatThrownBy(() -> service.detokenize("fake", new int[]{1, 99_999}))
+                .isInstanceOfSatisfying(InferenceException.class, e -> assertThat(e.param()).isEqualTo("prompt"));
     }
 
     @Test
