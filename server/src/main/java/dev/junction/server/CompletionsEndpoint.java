@@ -14,8 +14,6 @@ import dev.junction.openai.OpenAiJson;
 import dev.junction.openai.TextCompletion;
 import io.javalin.http.Context;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -51,8 +49,7 @@ final class CompletionsEndpoint implements Endpoint {
             };
             String echo = !request.echo() ? "" : switch (input) {
                 case PromptInput.Text(String text) -> text;
-                case PromptInput.Tokens tokens -> scorePrompt ? null // the text of their scores, when they come
-                        : service.detokenize(request.model(), tokens.ids());
+                case PromptInput.Tokens tokens -> service.detokenize(request.model(), tokens.ids()); // as scores spell it
             };
             for (int j = 0; j < options.n(); j++) echoes.add(echo);
             generations.addAll(GenerationRequests.of(request.model(), prompt, options, logprobs, topLogprobs,
@@ -69,7 +66,7 @@ final class CompletionsEndpoint implements Endpoint {
             List<TextCompletion.Choice> answer = new ArrayList<>(results.size());
             for (int i = 0; i < results.size(); i++) {
                 Choices.Result result = results.get(i);
-                String echo = echoText(echoes.get(i), result.promptLogprobs());
+                String echo = echoes.get(i);
                 List<TokenLogprob> tokens = new ArrayList<>(result.promptLogprobs());
                 tokens.addAll(result.logprobs());
                 answer.add(new TextCompletion.Choice(i, echo + result.text(),
@@ -82,14 +79,6 @@ final class CompletionsEndpoint implements Endpoint {
             ctx.contentType("application/json").result(OpenAiJson.write(completion));
             return usage;
         }
-    }
-
-    /** The echo of a prompt: its text, or for token ids ({@code null} here) the text of its scored tokens. */
-    private static String echoText(String echo, List<TokenLogprob> scores) {
-        if (echo != null) return echo;
-        var bytes = new ByteArrayOutputStream();
-        for (TokenLogprob t : scores) bytes.writeBytes(t.bytes());
-        return bytes.toString(StandardCharsets.UTF_8);
     }
 
     /**
@@ -107,7 +96,7 @@ final class CompletionsEndpoint implements Endpoint {
             this.echoes = echoes;
             this.scoredEchoes = scoredEchoes;
             this.offsets = new int[echoes.size()];
-            for (int i = 0; i < offsets.length; i++) offsets[i] = echoes.get(i) == null ? 0 : echoes.get(i).length();
+            for (int i = 0; i < offsets.length; i++) offsets[i] = echoes.get(i).length();
         }
 
         @Override
@@ -126,8 +115,8 @@ final class CompletionsEndpoint implements Endpoint {
             if (!scoredEchoes) return null;
             offsets[choice] = 0;
             for (TokenLogprob t : logprobs) offsets[choice] += t.token().length();
-            return chunk(new TextCompletion.Choice(choice, echoText(echoes.get(choice), logprobs),
-                    LogprobFormats.legacy(logprobs, 0), null));
+            return chunk(new TextCompletion.Choice(choice, echoes.get(choice), LogprobFormats.legacy(logprobs, 0),
+                    null));
         }
 
         @Override
