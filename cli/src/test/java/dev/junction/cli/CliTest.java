@@ -1,7 +1,7 @@
 package dev.junction.cli;
 
 import dev.junction.testkit.GreedyReference;
-import dev.junction.testkit.SharedModels;
+import dev.junction.testkit.TestModels;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,9 +45,9 @@ class CliTest {
 
     @Test
     void tokenizePrintsIdsWithBos() {
-        Result r = junction("tokenize", SharedModels.stories260K().toString(), "Once upon a time");
+        Result r = junction("tokenize", TestModels.stories260K().toString(), "Once upon a time");
         assertThat(r.out().strip()).isEqualTo("1 403 407 261 378");
-        assertThat(junction("tokenize", SharedModels.stories260K().toString(), "Once upon a time", "--no-bos").out().strip())
+        assertThat(junction("tokenize", TestModels.stories260K().toString(), "Once upon a time", "--no-bos").out().strip())
                 .isEqualTo("403 407 261 378");
     }
 
@@ -61,7 +61,7 @@ class CliTest {
     @Test
     void aCorruptModelIsOneClearLineAndANonZeroExit(@TempDir Path dir) throws IOException {
         Path bad = dir.resolve("bad.gguf");
-        Files.write(bad, Files.readAllBytes(SharedModels.stories260K()), java.nio.file.StandardOpenOption.CREATE);
+        Files.write(bad, Files.readAllBytes(TestModels.stories260K()), java.nio.file.StandardOpenOption.CREATE);
         try (var ch = java.nio.channels.FileChannel.open(bad, java.nio.file.StandardOpenOption.WRITE)) {
             ch.truncate(100_000);
         }
@@ -72,7 +72,7 @@ class CliTest {
 
     @Test
     void tokenizeJsonlPassesEveryTokenizerTestVector() throws IOException {
-        try (var files = Files.list(SharedModels.dir().resolve("vocab"))) {
+        try (var files = Files.list(TestModels.dir().resolve("vocab"))) {
             for (Path out : files.filter(p -> p.toString().endsWith(".gguf.out")).sorted().toList()) {
                 Path vocab = Path.of(out.toString().replaceFirst("\\.out$", ""));
                 if (!Files.exists(vocab) || vocab.getFileName().toString().contains("bert-bge")) continue;
@@ -130,7 +130,7 @@ class CliTest {
 
     @Test
     void aVocabOnlyFileIsRefusedForRunningWithTheMissingTensorNamed() {
-        Result r = junction("run", SharedModels.file("vocab/ggml-vocab-gpt-2.gguf").toString(), "-p", "hi");
+        Result r = junction("run", TestModels.file("vocab/ggml-vocab-gpt-2.gguf").toString(), "-p", "hi");
         assertThat(r.exitCode()).isNotZero();
         assertThat(r.err()).contains("gpt2").contains("unsupported architecture");
     }

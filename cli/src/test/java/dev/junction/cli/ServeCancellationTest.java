@@ -2,7 +2,7 @@ package dev.junction.cli;
 
 import dev.junction.engine.runtime.EngineConfig;
 import dev.junction.server.ServerConfig;
-import dev.junction.testkit.SharedModels;
+import dev.junction.testkit.TestModels;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
@@ -71,7 +71,7 @@ class ServeCancellationTest {
     }
 
     static Serving serve() {
-        var model = new Serving.NamedModel("stories260K", SharedModels.stories260K());
+        var model = new Serving.NamedModel("stories260K", TestModels.stories260K());
         return Serving.start(List.of(model), EngineConfig.defaults().withContextLength(2048),
                 ServerConfig.defaults().withPort(0), 2, false, new PrintWriter(new StringWriter()));
     }

@@ -2,7 +2,7 @@ package dev.junction.cli;
 
 import dev.junction.engine.runtime.EngineConfig;
 import dev.junction.server.ServerConfig;
-import dev.junction.testkit.SharedModels;
+import dev.junction.testkit.TestModels;
 import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;
@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ServeOverloadTest {
     @Test
     void twoHundredSimultaneousRequestsGetOnlyOksAndRateLimitsAndTheServerStaysHealthy() throws Exception {
-        var model = new Serving.NamedModel("stories260K", SharedModels.stories260K());
+        var model = new Serving.NamedModel("stories260K", TestModels.stories260K());
         EngineConfig engine = EngineConfig.defaults().withContextLength(256).withMaxRunning(4).withMaxQueue(32);
         try (Serving serving = Serving.start(List.of(model), engine, ServerConfig.defaults().withPort(0), 2, false,
                 new PrintWriter(new StringWriter()));

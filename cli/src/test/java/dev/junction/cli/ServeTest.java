@@ -15,7 +15,7 @@ import com.openai.models.completions.CompletionCreateParams;
 import com.openai.models.models.Model;
 import dev.junction.engine.runtime.EngineConfig;
 import dev.junction.server.ServerConfig;
-import dev.junction.testkit.SharedModels;
+import dev.junction.testkit.TestModels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,7 +48,7 @@ class ServeTest {
 
     @BeforeAll
     static void start() {
-        var model = new Serving.NamedModel(MODEL, SharedModels.stories260K());
+        var model = new Serving.NamedModel(MODEL, TestModels.stories260K());
         serving = Serving.start(List.of(model), EngineConfig.defaults().withContextLength(256),
                 ServerConfig.defaults().withPort(0), 2, false, new PrintWriter(new StringWriter()));
         openai = OpenAiSdk.client(serving.baseUri());

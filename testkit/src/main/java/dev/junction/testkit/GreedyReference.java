@@ -22,7 +22,7 @@ public record GreedyReference(String prompt, int[] promptIds, List<Step> steps, 
     private static final Pattern ENTRY = Pattern.compile("(\\d+)\\[(.*?)\\]=(-?[0-9.]+)");
 
     public static GreedyReference stories260K() {
-        return parse(SharedModels.file("stories260K_greedy.txt"));
+        return parse(TestModels.file("stories260K_greedy.txt"));
     }
 
     public static GreedyReference parse(Path file) {

@@ -1,7 +1,7 @@
 package dev.junction.engine.gguf;
 
 import dev.junction.engine.tensor.GgmlType;
-import dev.junction.testkit.SharedModels;
+import dev.junction.testkit.TestModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,7 +22,7 @@ class SharedModelFilesTest {
 
     @Test
     void stories260KHasTheKnownShape() {
-        try (GgufFile file = GgufFile.open(SharedModels.stories260K())) {
+        try (GgufFile file = GgufFile.open(TestModels.stories260K())) {
             GgufMetadata m = file.metadata();
             assertThat(file.version()).isEqualTo(3);
             assertThat(m.requireString("general.architecture")).isEqualTo("llama");
@@ -45,10 +45,10 @@ class SharedModelFilesTest {
 
     static Stream<Path> llamaCppModels() throws IOException {
         Stream<Path> arch;
-        try (Stream<Path> files = Files.list(SharedModels.dir().resolve("arch"))) {
+        try (Stream<Path> files = Files.list(TestModels.dir().resolve("arch"))) {
             arch = files.filter(p -> p.toString().endsWith(".gguf")).sorted().toList().stream();
         }
-        return Stream.concat(Stream.of(SharedModels.stories260K(), SharedModels.file("llama-2-tiny-random.gguf")), arch);
+        return Stream.concat(Stream.of(TestModels.stories260K(), TestModels.file("llama-2-tiny-random.gguf")), arch);
     }
 
     /** llama.cpp pads the data section and every tensor to the alignment, as the writer does: same bytes back. */
@@ -64,7 +64,7 @@ class SharedModelFilesTest {
     }
 
     static List<Path> vocabFiles() throws IOException {
-        try (Stream<Path> files = Files.list(SharedModels.dir().resolve("vocab"))) {
+        try (Stream<Path> files = Files.list(TestModels.dir().resolve("vocab"))) {
             return files.filter(p -> p.toString().endsWith(".gguf")).sorted().toList();
         }
     }

@@ -2,7 +2,7 @@ package dev.junction.engine.model;
 
 import dev.junction.engine.gguf.GgufFile;
 import dev.junction.engine.kernel.Parallel;
-import dev.junction.testkit.SharedModels;
+import dev.junction.testkit.TestModels;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -29,7 +29,7 @@ class BatchingTest {
 
     @Test
     void promptProcessingInChunksEqualsTokenByToken() {
-        for (Path path : new Path[]{SharedModels.stories260K(), SharedModels.file("arch/C-qwen2-Q8_0.gguf")}) {
+        for (Path path : new Path[]{TestModels.stories260K(), TestModels.file("arch/C-qwen2-Q8_0.gguf")}) {
             try (GgufFile file = GgufFile.open(path); Parallel parallel = new Parallel(2)) {
                 Transformer t = load(file);
                 int[] prompt = randomTokens(Transformer.PROMPT_CHUNK * 2 + 7, t.config().vocabSize(), 1);
@@ -49,7 +49,7 @@ class BatchingTest {
 
     @Test
     void everyRowOfAStepCanHaveItsLogitsMoreThanOneOutputProjectionsWorth() {
-        try (GgufFile file = GgufFile.open(SharedModels.stories260K()); Parallel parallel = new Parallel(2)) {
+        try (GgufFile file = GgufFile.open(TestModels.stories260K()); Parallel parallel = new Parallel(2)) {
             Transformer t = load(file);
             int rows = Transformer.LOGIT_ROWS * 2 + 5, vocab = t.config().vocabSize();
             int[] prompt = randomTokens(rows, vocab, 3);
@@ -76,7 +76,7 @@ class BatchingTest {
 
     @Test
     void decodingSequencesTogetherEqualsDecodingEachAlone() {
-        try (GgufFile file = GgufFile.open(SharedModels.file("arch/A-llama-Q4_K.gguf")); Parallel parallel = new Parallel(2)) {
+        try (GgufFile file = GgufFile.open(TestModels.file("arch/A-llama-Q4_K.gguf")); Parallel parallel = new Parallel(2)) {
             Transformer t = load(file);
             int b = 5;
             Transformer.Sequence[] together = new Transformer.Sequence[b], alone = new Transformer.Sequence[b];

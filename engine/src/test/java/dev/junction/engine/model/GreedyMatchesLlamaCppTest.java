@@ -3,7 +3,7 @@ package dev.junction.engine.model;
 import dev.junction.engine.gguf.GgufFile;
 import dev.junction.engine.kernel.Parallel;
 import dev.junction.testkit.GreedyReference;
-import dev.junction.testkit.SharedModels;
+import dev.junction.testkit.TestModels;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,7 +15,7 @@ class GreedyMatchesLlamaCppTest {
     void idsAndTopFiveLogitsMatchLlamaCpp() {
         GreedyReference ref = GreedyReference.stories260K();
         assertThat(ref.promptIds()).containsExactly(1, 403, 407, 261, 378);
-        try (GgufFile file = GgufFile.open(SharedModels.stories260K()); Parallel parallel = new Parallel(2)) {
+        try (GgufFile file = GgufFile.open(TestModels.stories260K()); Parallel parallel = new Parallel(2)) {
             ModelConfig config = ModelConfig.read(file.path(), file.metadata(), Architecture.LLAMA, 512);
             Transformer t = new Transformer(config, Weights.load(file, config));
             Transformer.Sequence seq = t.newSequence(64);

@@ -3,7 +3,7 @@ package dev.junction.engine.model;
 import dev.junction.engine.gguf.GgufFile;
 import dev.junction.engine.kernel.Parallel;
 import dev.junction.testkit.GreedyReference;
-import dev.junction.testkit.SharedModels;
+import dev.junction.testkit.TestModels;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,7 +12,7 @@ class KvCacheTest {
     @Test
     void anF16CacheGivesLlamaCppsGreedyTokensAndLogitsCloseToF32() {
         GreedyReference ref = GreedyReference.stories260K();
-        try (GgufFile file = GgufFile.open(SharedModels.stories260K()); Parallel parallel = new Parallel(2)) {
+        try (GgufFile file = GgufFile.open(TestModels.stories260K()); Parallel parallel = new Parallel(2)) {
             Transformer t = BatchingTest.load(file);
             Transformer.Sequence f16 = t.newSequence(64, KvCache.Type.F16), f32 = t.newSequence(64, KvCache.Type.F32);
             assertThat(f16.cache().bytes()).isEqualTo(f32.cache().bytes() / 2);
@@ -30,7 +30,7 @@ class KvCacheTest {
 
     @Test
     void longContextsNeedNoBufferOfTheirLength() {
-        try (GgufFile file = GgufFile.open(SharedModels.stories260K()); Parallel parallel = new Parallel(2)) {
+        try (GgufFile file = GgufFile.open(TestModels.stories260K()); Parallel parallel = new Parallel(2)) {
             Transformer t = BatchingTest.load(file);
             int n = 2048; // the model's whole context, in prompt chunks
             int[] tokens = BatchingTest.randomTokens(n, t.config().vocabSize(), 3);

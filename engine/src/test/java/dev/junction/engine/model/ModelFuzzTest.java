@@ -4,7 +4,7 @@ import dev.junction.engine.gguf.LoadProgress;
 import dev.junction.engine.gguf.GgufFile;
 import dev.junction.engine.gguf.ModelFormatException;
 import dev.junction.engine.kernel.Parallel;
-import dev.junction.testkit.SharedModels;
+import dev.junction.testkit.TestModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,9 +31,9 @@ class ModelFuzzTest {
 
     @Test
     void everyMutationLoadsAndRunsOrFailsCleanly() throws IOException {
-        byte[] original = Files.readAllBytes(SharedModels.stories260K());
+        byte[] original = Files.readAllBytes(TestModels.stories260K());
         long headerEnd;
-        try (GgufFile f = GgufFile.open(SharedModels.stories260K())) {
+        try (GgufFile f = GgufFile.open(TestModels.stories260K())) {
             headerEnd = f.dataOffset();
         }
         Random random = new Random(Long.getLong("junction.fuzz.seed", 20261129L));

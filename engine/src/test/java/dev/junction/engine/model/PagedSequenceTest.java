@@ -3,7 +3,7 @@ package dev.junction.engine.model;
 import dev.junction.engine.gguf.GgufFile;
 import dev.junction.engine.kernel.Parallel;
 import dev.junction.testkit.GreedyReference;
-import dev.junction.testkit.SharedModels;
+import dev.junction.testkit.TestModels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,7 +25,7 @@ class PagedSequenceTest {
 
     @BeforeAll
     static void load() {
-        file = GgufFile.open(SharedModels.stories260K());
+        file = GgufFile.open(TestModels.stories260K());
         exact = BatchingTest.load(file);
         fast = new Transformer(exact.config(), exact.weights());
         parallel = new Parallel(2);

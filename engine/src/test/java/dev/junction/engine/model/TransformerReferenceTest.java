@@ -2,7 +2,7 @@ package dev.junction.engine.model;
 
 import dev.junction.engine.gguf.GgufFile;
 import dev.junction.engine.kernel.Parallel;
-import dev.junction.testkit.SharedModels;
+import dev.junction.testkit.TestModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -27,7 +27,7 @@ class TransformerReferenceTest {
 
     @Test
     void defaultModelAgreesWithTheReferenceAtEveryPosition() {
-        assertAgrees(SharedModels.stories260K(), new int[]{1, 403, 407, 261, 378, 432, 383, 286, 261, 376}, 2);
+        assertAgrees(TestModels.stories260K(), new int[]{1, 403, 407, 261, 378, 432, 383, 286, 261, 376}, 2);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -35,7 +35,7 @@ class TransformerReferenceTest {
             "A-llama-Q4_1", "A-llama-Q5_0", "A-llama-Q5_1", "A-llama-Q4_K", "A-llama-Q5_K", "A-llama-Q6_K",
             "B-llama-F16", "B-llama-Q8_0", "B-llama-Q4_K", "C-qwen2-F16", "C-qwen2-Q8_0", "C-qwen2-Q4_K"})
     void filesWrittenByLlamaCppAgreeWithTheReference(String name) {
-        assertAgrees(SharedModels.file("arch/" + name + ".gguf"), new int[]{1, 17, 300, 42, 511, 3}, 2);
+        assertAgrees(TestModels.file("arch/" + name + ".gguf"), new int[]{1, 17, 300, 42, 511, 3}, 2);
     }
 
     /** Feeds {@code tokens} one by one to both implementations and compares the logits at every position. */

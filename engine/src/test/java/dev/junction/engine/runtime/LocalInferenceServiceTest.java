@@ -16,7 +16,7 @@ import dev.junction.inference.Sampling;
 import dev.junction.inference.ServiceStats;
 import dev.junction.inference.TokenEvent;
 import dev.junction.inference.TokenLogprob;
-import dev.junction.testkit.SharedModels;
+import dev.junction.testkit.TestModels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,7 +63,7 @@ class LocalInferenceServiceTest {
 
     @BeforeAll
     static void load() {
-        model = Model.load(SharedModels.stories260K(), LoadProgress.NONE);
+        model = Model.load(TestModels.stories260K(), LoadProgress.NONE);
         tokenizer = model.tokenizer();
     }
 

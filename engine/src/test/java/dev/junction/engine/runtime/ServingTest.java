@@ -12,7 +12,7 @@ import dev.junction.inference.GenerationRequest;
 import dev.junction.inference.Prompt;
 import dev.junction.inference.Sampling;
 import dev.junction.inference.TokenLogprob;
-import dev.junction.testkit.SharedModels;
+import dev.junction.testkit.TestModels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,7 +40,7 @@ class ServingTest {
 
     @BeforeAll
     static void load() {
-        model = Model.load(SharedModels.stories260K(), LoadProgress.NONE);
+        model = Model.load(TestModels.stories260K(), LoadProgress.NONE);
         parallel = new Parallel(2);
     }
 

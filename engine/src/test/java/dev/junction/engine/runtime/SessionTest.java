@@ -6,7 +6,7 @@ import dev.junction.engine.kernel.Parallel;
 import dev.junction.engine.model.Model;
 import dev.junction.engine.sampling.SamplingParams;
 import dev.junction.testkit.GreedyReference;
-import dev.junction.testkit.SharedModels;
+import dev.junction.testkit.TestModels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,7 +24,7 @@ class SessionTest {
 
     @BeforeAll
     static void load() {
-        model = Model.load(SharedModels.stories260K(), LoadProgress.NONE);
+        model = Model.load(TestModels.stories260K(), LoadProgress.NONE);
         parallel = new Parallel(2);
     }
 

@@ -2,7 +2,7 @@ package dev.junction.engine.tensor;
 
 import dev.junction.engine.gguf.GgufFile;
 import dev.junction.engine.gguf.TensorInfo;
-import dev.junction.testkit.SharedModels;
+import dev.junction.testkit.TestModels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,7 +26,7 @@ class LlamaCppFilesTest {
 
     @BeforeAll
     static void openF32() {
-        f32 = GgufFile.open(SharedModels.file("arch/A-llama-F32.gguf"));
+        f32 = GgufFile.open(TestModels.file("arch/A-llama-F32.gguf"));
     }
 
     @AfterAll
@@ -45,7 +45,7 @@ class LlamaCppFilesTest {
     @CsvSource({"F16, 0.001", "BF16, 0.005", "Q8_0, 0.01", "Q6_K, 0.03", "Q5_0, 0.05", "Q5_1, 0.05",
             "Q5_K, 0.05", "Q4_0, 0.1", "Q4_1, 0.1", "Q4_K, 0.1"})
     void dequantizedTensorsMatchTheF32File(GgmlType type, double tolerance) {
-        try (GgufFile file = GgufFile.open(SharedModels.file("arch/A-llama-" + type + ".gguf"))) {
+        try (GgufFile file = GgufFile.open(TestModels.file("arch/A-llama-" + type + ".gguf"))) {
             for (String name : TENSORS) {
                 TensorInfo ref = f32.requireTensor(name);
                 TensorInfo info = file.requireTensor(name);
@@ -71,7 +71,7 @@ class LlamaCppFilesTest {
     @ParameterizedTest
     @CsvSource({"F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
     void fastDotAgreesWithReferenceOnRealRows(GgmlType type) {
-        try (GgufFile file = GgufFile.open(SharedModels.file("arch/A-llama-" + type + ".gguf"))) {
+        try (GgufFile file = GgufFile.open(TestModels.file("arch/A-llama-" + type + ".gguf"))) {
             TensorInfo info = file.requireTensor("blk.0.ffn_down.weight");
             MemorySegment data = file.data(info);
             QuantFormat f = QuantFormat.of(type);
@@ -95,7 +95,7 @@ class LlamaCppFilesTest {
     @ParameterizedTest
     @CsvSource({"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
     void quantizedDotAgreesOnRealRows(GgmlType type) {
-        try (GgufFile file = GgufFile.open(SharedModels.file("arch/A-llama-" + type + ".gguf"))) {
+        try (GgufFile file = GgufFile.open(TestModels.file("arch/A-llama-" + type + ".gguf"))) {
             TensorInfo info = file.requireTensor("blk.0.ffn_down.weight");
             MemorySegment data = file.data(info);
             QuantFormat f = QuantFormat.of(type);
@@ -125,7 +125,7 @@ class LlamaCppFilesTest {
     @ParameterizedTest
     @CsvSource({"F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1"})
     void referenceQuantizersReproduceLlamaCppBytes(GgmlType type) {
-        try (GgufFile file = GgufFile.open(SharedModels.file("arch/A-llama-" + type + ".gguf"))) {
+        try (GgufFile file = GgufFile.open(TestModels.file("arch/A-llama-" + type + ".gguf"))) {
             for (String name : TENSORS) {
                 TensorInfo info = file.requireTensor(name);
                 float[] src = values(f32, f32.requireTensor(name));

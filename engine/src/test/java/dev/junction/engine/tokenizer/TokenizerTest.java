@@ -3,7 +3,7 @@ package dev.junction.engine.tokenizer;
 import dev.junction.engine.gguf.GgufFile;
 import dev.junction.engine.gguf.GgufMetadata;
 import dev.junction.engine.gguf.MetadataValue;
-import dev.junction.testkit.SharedModels;
+import dev.junction.testkit.TestModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,7 +31,7 @@ class TokenizerTest {
     }
 
     private static GgufMetadata metadata(String file) {
-        try (GgufFile f = GgufFile.open(SharedModels.file(file))) {
+        try (GgufFile f = GgufFile.open(TestModels.file(file))) {
             return f.metadata();
         }
     }
@@ -39,7 +39,7 @@ class TokenizerTest {
     @Test
     void stories260kEncodesPromptWithBos() {
         Tokenizer tok;
-        try (GgufFile f = GgufFile.open(SharedModels.stories260K())) {
+        try (GgufFile f = GgufFile.open(TestModels.stories260K())) {
             tok = Tokenizer.fromGguf(f.metadata());
         }
         assertThat(tok.vocabSize()).isEqualTo(512);

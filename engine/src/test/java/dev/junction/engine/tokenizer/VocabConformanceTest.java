@@ -1,7 +1,7 @@
 package dev.junction.engine.tokenizer;
 
 import dev.junction.engine.gguf.GgufFile;
-import dev.junction.testkit.SharedModels;
+import dev.junction.testkit.TestModels;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -24,7 +24,7 @@ class VocabConformanceTest {
 
     static Tokenizer load(String name) {
         return LOADED.computeIfAbsent(name, n -> {
-            try (GgufFile f = GgufFile.open(SharedModels.file("vocab/ggml-vocab-" + n + ".gguf"))) {
+            try (GgufFile f = GgufFile.open(TestModels.file("vocab/ggml-vocab-" + n + ".gguf"))) {
                 return Tokenizer.fromGguf(f.metadata());
             }
         });
@@ -33,8 +33,8 @@ class VocabConformanceTest {
     record Case(String input, int[] expected) {}
 
     static List<Case> cases(String name) throws IOException {
-        Path inp = SharedModels.file("vocab/ggml-vocab-" + name + ".gguf.inp");
-        Path out = SharedModels.file("vocab/ggml-vocab-" + name + ".gguf.out");
+        Path inp = TestModels.file("vocab/ggml-vocab-" + name + ".gguf.inp");
+        Path out = TestModels.file("vocab/ggml-vocab-" + name + ".gguf.out");
         String text = Files.readString(inp, StandardCharsets.UTF_8);
         List<String> inputs = new ArrayList<>(Arrays.asList(text.split(SEPARATOR, -1)));
         if (inputs.getLast().isEmpty()) inputs.removeLast();

@@ -8,8 +8,8 @@ import java.nio.file.Path;
  * beside the repository. The build passes its location as the system property {@code junction.shared.models};
  * without it (a test started from an IDE) the folder is searched for upwards from the working directory.
  */
-public final class SharedModels {
-    private SharedModels() {}
+public final class TestModels {
+    private TestModels() {}
 
     /** The {@code shared/models} folder; fails with a message saying where it looked when it is absent. */
     public static Path dir() {
