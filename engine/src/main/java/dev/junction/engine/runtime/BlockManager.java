@@ -1,6 +1,9 @@
 package dev.junction.engine.runtime;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -72,6 +75,58 @@ public final class BlockManager {
     /** Blocks held by sequences or kept for prefix reuse. */
     public int usedBlocks() {
         return blocks - (free - freeCached);
+    }
+
+    /** Blocks mapped by at least one sequence (the rest are free, cached or not). */
+    public int referencedBlocks() {
+        return blocks - free;
+    }
+
+    /** Mappings of blocks by sequences, over all blocks: equals the sum of the live sequences' table sizes. */
+    public long references() {
+        long sum = 0;
+        for (int r : refCounts) sum += r;
+        return sum;
+    }
+
+    /**
+     * What is wrong with the bookkeeping itself, or an empty list: negative reference counts, a free list that does
+     * not hold exactly the unreferenced blocks, cached blocks the hash index does not find. For checks after a
+     * failure and in tests; O(blocks).
+     */
+    public List<String> inconsistencies() {
+        List<String> problems = new ArrayList<>();
+        int onList = 0, cachedOnList = 0;
+        for (int b = next[blocks]; b != blocks && onList <= blocks; b = next[b]) {
+            onList++;
+            if (cached[b]) cachedOnList++;
+            if (refCounts[b] != 0) problems.add("block " + b + " is on the free list with " + refCounts[b] + " references");
+        }
+        if (onList != free) problems.add(onList + " blocks on the free list, " + free + " counted free");
+        if (cachedOnList != freeCached) problems.add(cachedOnList + " cached blocks free, " + freeCached + " counted");
+        int unreferenced = 0, indexed = 0;
+        for (int b = 0; b < blocks; b++) {
+            if (refCounts[b] < 0) problems.add("block " + b + " has " + refCounts[b] + " references");
+            if (refCounts[b] == 0) unreferenced++;
+            if (cached[b] && byHash.get(hashes[b]) == b) indexed++;
+        }
+        if (unreferenced != free) problems.add(unreferenced + " blocks unreferenced, " + free + " counted free");
+        if (indexed != byHash.size()) problems.add(byHash.size() + " hashes indexed, " + indexed + " cached blocks");
+        return problems;
+    }
+
+    /**
+     * Forgets every mapping and every cached prefix: all blocks free and empty. Only when no sequence holds a block
+     * any more (after a failure that may have left the bookkeeping wrong).
+     */
+    public void reset() {
+        Arrays.fill(refCounts, 0);
+        Arrays.fill(cached, false);
+        byHash.clear();
+        prev[blocks] = next[blocks] = blocks;
+        for (int b = 0; b < blocks; b++) pushBack(b);
+        free = blocks;
+        freeCached = 0;
     }
 
     /** Sequences mapping this block. */

@@ -158,7 +158,7 @@ public final class LocalInferenceService implements InferenceService {
                 : addedStartToken(request.prompt(), prompt) ? 1 : 0;
         Request r = new Request("gen-" + ids.incrementAndGet(), prompt, maxLength, samplingParams(request.sampling()),
                 request.stop(), request.logprobs(), request.topLogprobs(), firstScored, tokenizer, vocab, listener,
-                loop, loop.nowMillis());
+                loop::cancel, loop.nowMillis());
         loop.submit(r);
         return r;
     }

@@ -16,14 +16,30 @@ import dev.junction.inference.Usage;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * One accepted generation as the engine serves it: the validated prompt and limits, and the per-request state that
  * turns logits into events — its own {@link Sampler} (so its output depends only on its seed and logits), a
  * {@link StreamingDecoder}, its {@link StopStrings} and the listener. Everything but {@link #cancel} runs on the
- * engine thread.
+ * engine thread, which owns its {@link State}.
  */
 final class Request implements Generation {
+    /**
+     * Where a request is in its life, which only the engine thread changes. Each moves forward only, and every
+     * request reaches {@link #ENDED} exactly once, with exactly one terminal event.
+     */
+    enum State {
+        /** Accepted and in the engine's inbox; the engine has not seen it yet. */
+        QUEUED,
+        /** Known to the scheduler, waiting for its first admission (counts against the queue limit). */
+        WAITING,
+        /** Admitted at least once: computing, decoding, or preempted and waiting to be recomputed. */
+        RUNNING,
+        /** Done, cancelled or failed; its terminal event is sent and it holds nothing. */
+        ENDED
+    }
+
     private final String id;
     final int[] prompt;
     /** The most tokens, prompt included, the sequence may reach: the context, or prompt + max tokens. */
@@ -37,7 +53,8 @@ final class Request implements Generation {
     private final StopStrings stop;
     private final boolean logprobs;
     private final int topLogprobs;
-    private final EngineLoop loop;
+    /** Hands a cancellation to the engine thread. */
+    private final Consumer<Request> cancellations;
     /** Per prompt position, the score of its token (null unless asked); entries before {@code firstScored} unused. */
     private final TokenLogprob[] promptScores;
     private final int firstScored;
@@ -45,9 +62,8 @@ final class Request implements Generation {
     private final AtomicBoolean cancelled = new AtomicBoolean();
 
     // engine thread only
+    State state = State.QUEUED;
     Sequence sequence;
-    boolean admitted;
-    boolean ended;
     int cachedTokens;
     private int generated;
     private int lastToken = -1;
@@ -58,7 +74,7 @@ final class Request implements Generation {
      */
     Request(String id, int[] prompt, int maxLength, SamplingParams sampling, List<String> stop, boolean logprobs,
             int topLogprobs, int firstScored, Tokenizer tokenizer, int vocab, GenerationListener listener,
-            EngineLoop loop, long submittedMillis) {
+            Consumer<Request> cancellations, long submittedMillis) {
         this.id = id;
         this.firstScored = firstScored;
         this.promptScores = firstScored >= 0 ? new TokenLogprob[prompt.length] : null;
@@ -73,7 +89,7 @@ final class Request implements Generation {
         this.vocab = vocab;
         this.decoder = new StreamingDecoder(tokenizer);
         this.listener = listener;
-        this.loop = loop;
+        this.cancellations = cancellations;
         this.submittedMillis = submittedMillis;
     }
 
@@ -84,7 +100,12 @@ final class Request implements Generation {
 
     @Override
     public void cancel() {
-        if (cancelled.compareAndSet(false, true)) loop.cancel(this);
+        if (cancelled.compareAndSet(false, true)) cancellations.accept(this);
+    }
+
+    /** Whether {@link #cancel} was called, from any thread. */
+    boolean cancelRequested() {
+        return cancelled.get();
     }
 
     /** Whether the logits after each prompt position are wanted ({@link #scorePrompt}). */
@@ -98,7 +119,7 @@ final class Request implements Generation {
                 tokenizer);
     }
 
-    /** The token sampled by the last {@link #advance} that did not end the generation. */
+    /** The token sampled by the last {@link #advance} (the one to append when it did not end the generation). */
     int lastToken() {
         return lastToken;
     }
@@ -110,6 +131,7 @@ final class Request implements Generation {
     FinishReason advance(float[] logits) {
         if (generated == 0 && promptScores != null) sendPromptScores();
         int token = sampler.sample(logits, 0, vocab);
+        lastToken = token;
         TokenLogprob logprob = logprobs ? Logprobs.of(logits, vocab, token, topLogprobs, tokenizer) : null;
         generated++;
         if (tokenizer.isEndOfGeneration(token)) {
@@ -131,7 +153,6 @@ final class Request implements Generation {
             return FinishReason.LENGTH;
         }
         listener.onToken(new TokenEvent(text, logprob));
-        lastToken = token;
         return null;
     }
 

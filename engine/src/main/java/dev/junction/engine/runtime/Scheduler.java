@@ -209,6 +209,60 @@ public final class Scheduler {
     }
 
     /**
+     * What is wrong with the scheduler's own bookkeeping or its block manager's, or an empty list: a sequence in the
+     * wrong list or state, runner slots lost or handed out twice, block references that the sequences' tables do not
+     * account for. For checks after a failure and in tests.
+     */
+    public List<String> inconsistencies() {
+        List<String> problems = new ArrayList<>(blocks.inconsistencies());
+        long mapped = 0;
+        boolean[] slotTaken = new boolean[maxRunning];
+        for (Sequence s : running) {
+            if (s.state != Sequence.State.RUNNING) problems.add(s + " is in the running set");
+            if (s.slot < 0 || s.slot >= maxRunning || slotTaken[s.slot]) problems.add(s + " has a bad slot");
+            else slotTaken[s.slot] = true;
+            mapped += s.blocks().size();
+        }
+        for (Sequence s : waiting) {
+            if (s.state != Sequence.State.WAITING) problems.add(s + " is in the waiting queue");
+            if (s.blocks().size() != 0) problems.add(s + " waits holding blocks");
+        }
+        for (int i = 0; i < freeSlotCount; i++) {
+            int slot = freeSlots[i];
+            if (slot < 0 || slot >= maxRunning || slotTaken[slot]) problems.add("slot " + slot + " is free twice");
+            else slotTaken[slot] = true;
+        }
+        if (freeSlotCount + running.size() != maxRunning) {
+            problems.add(freeSlotCount + " free slots and " + running.size() + " running of " + maxRunning);
+        }
+        if (mapped != blocks.references()) {
+            problems.add("the running sequences map " + mapped + " blocks, the pool counts " + blocks.references());
+        }
+        return problems;
+    }
+
+    /**
+     * Drops every sequence (each becomes FINISHED, holding nothing) and resets the block manager, forgetting the
+     * prefix cache: the state of a new scheduler. The way back after a failure left the bookkeeping inconsistent.
+     */
+    public void reset() {
+        for (Sequence s : running) forget(s);
+        for (Sequence s : waiting) forget(s);
+        running.clear();
+        waiting.clear();
+        for (int i = 0; i < maxRunning; i++) freeSlots[i] = maxRunning - 1 - i;
+        freeSlotCount = maxRunning;
+        plan.clear();
+        blocks.reset();
+    }
+
+    private static void forget(Sequence s) {
+        s.blocks().truncate(0);
+        s.slot = -1;
+        s.state = Sequence.State.FINISHED;
+    }
+
+    /**
      * Ends a sequence (done, cancelled or failed): it leaves the queue or the running set and its blocks are freed
      * now (full ones stay cached for reuse). Idempotent.
      */

@@ -6,9 +6,10 @@
  * update, once per step: the {@link dev.junction.engine.runtime.Scheduler} picks each step's tokens within a budget
  * (decodes first, then chunks of prompts), the {@link dev.junction.engine.runtime.BlockManager} pages the KV cache
  * into blocks and reuses cached prompt prefixes, a {@link dev.junction.engine.runtime.ModelRunner} runs the step, and
- * the engine thread samples each sequence's next token and streams it. The
+ * the {@link dev.junction.engine.runtime.EngineCore} samples each sequence's next token and streams it. The core has
+ * no threads: the engine loop (one platform thread per model) drives it, and tests drive it step by step. The
  * {@link dev.junction.engine.runtime.LocalInferenceService} puts this behind
  * {@link dev.junction.inference.InferenceService}, configured by {@link dev.junction.engine.runtime.EngineConfig}.
- * Knows nothing of HTTP.
+ * Must not depend on HTTP, the OpenAI wire format or any other Junction module but {@code inference-api}.
  */
 package dev.junction.engine.runtime;

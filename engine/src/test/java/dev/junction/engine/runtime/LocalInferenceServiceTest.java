@@ -361,6 +361,34 @@ class LocalInferenceServiceTest {
         return c;
     }
 
+    /**
+     * The wedge found under load (clients that disconnect at once): a cancel that reached the engine thread before its
+     * request did ended a request that had no sequence yet (NullPointerException), which then ran anyway and never
+     * finished; from then on every step threw and the engine thread spun. Each request here is cancelled as soon as
+     * it is submitted, so the cancel often overtakes it; every one must end exactly once and the engine go idle.
+     */
+    @Test
+    void cancelsThatOvertakeTheirRequestsEndEachOnceAndLeaveTheEngineIdle() throws Exception {
+        start(config(4, 100_000, 128, 64));
+        List<Collector> all = java.util.Collections.synchronizedList(new ArrayList<>());
+        Thread[] clients = new Thread[4];
+        for (int t = 0; t < clients.length; t++) {
+            clients[t] = Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < 5000; i++) {
+                    Collector c = new Collector();
+                    service.generate(greedy(prompt(i, 4), 2), c).cancel();
+                    all.add(c);
+                }
+            });
+        }
+        for (Thread t : clients) t.join();
+        for (Collector c : all) c.await();
+        assertThat(all).hasSize(20_000).allSatisfy(c -> assertThat(c.ends).isEqualTo(1));
+        ServiceStats stats = settledStats();
+        assertThat(stats.running()).isZero();
+        assertThat(run(greedy(prompt(1, 4), 5)).await().finishReason()).isEqualTo(FinishReason.LENGTH);
+    }
+
     @Test
     void aFullQueueIsRefusedAtOnceWithATimeToRetry() throws Exception {
         start(config(1, 2, 128, 64));

@@ -12,52 +12,63 @@ import java.util.stream.IntStream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The scheduler and block manager driving a fake model, as the engine loop drives them (greedy sampling). */
+/** The scheduler and block manager driving a fake model through the {@link EngineCore}, step by step (greedy). */
 class SchedulerTest {
     static final int VOCAB = 97;
 
-    /** A scheduler over a pool of {@code blocks} blocks of {@code blockSize}, with a fake model and a greedy loop. */
+    /**
+     * The serving core over a pool of {@code blocks} blocks of {@code blockSize} with a fake model, stepped by the
+     * test as the engine loop steps it; greedy requests, seen here through their sequences.
+     */
     static final class Engine {
+        final CoreHarness harness;
         final BlockManager blocks;
         final Scheduler scheduler;
         final FakeModel model;
-        final Map<Sequence, int[]> prompts = new HashMap<>();
+        final Map<Sequence, Request> requests = new HashMap<>();
         final List<Sequence> finishOrder = new ArrayList<>();
         final List<List<Long>> admittedPerStep = new ArrayList<>();
         int steps;
 
         Engine(int blocks, int blockSize, int maxRunning, int budget) {
-            this.blocks = new BlockManager(blocks, blockSize);
-            this.scheduler = new Scheduler(this.blocks, maxRunning, budget);
-            this.model = new FakeModel(VOCAB, this.blocks, maxRunning);
+            this.harness = new CoreHarness(VOCAB, blocks, blockSize, maxRunning, budget, 0);
+            this.blocks = harness.blocks;
+            this.scheduler = harness.scheduler;
+            this.model = harness.model;
         }
 
+        /** Submits a greedy request; throws IllegalArgumentException with its error when the core refuses it. */
         Sequence submit(int[] prompt, int maxTokens) {
-            Sequence s = scheduler.submit(prompt, prompt.length + maxTokens);
-            prompts.put(s, prompt);
-            return s;
+            Request[] request = new Request[1];
+            Collector listener = new Collector() {
+                @Override
+                public void onComplete(dev.junction.inference.Completion completion) {
+                    super.onComplete(completion);
+                    finishOrder.add(request[0].sequence);
+                }
+            };
+            request[0] = harness.submit(prompt, maxTokens, listener);
+            if (request[0].state == Request.State.ENDED) {
+                throw new IllegalArgumentException(listener.awaitError().getMessage());
+            }
+            requests.put(request[0].sequence, request[0]);
+            return request[0].sequence;
         }
 
         StepPlan step() {
-            StepPlan plan = scheduler.schedule();
+            StepPlan plan = harness.core.step();
             List<Long> admitted = new ArrayList<>();
             for (int i = 0; i < plan.size(); i++) if (plan.admitted(i)) admitted.add(plan.sequence(i).id());
             admittedPerStep.add(admitted);
-            model.execute(plan, (sequence, position, logits, offset) -> {
-                throw new AssertionError("no sequence here scores its prompt");
-            });
-            scheduler.executed(plan);
-            List<Sequence> sampled = new ArrayList<>();
-            for (int i = 0; i < plan.size(); i++) if (plan.wantsLogits(i)) sampled.add(plan.sequence(i));
-            for (Sequence s : sampled) {
-                scheduler.append(s, FakeModel.argmax(model.logits(s)));
-                if (s.length() == s.maxLength()) {
-                    scheduler.finish(s);
-                    finishOrder.add(s);
-                }
-            }
+            assertThat(harness.core.inconsistencies()).isEmpty();
             steps++;
             return plan;
+        }
+
+        /** Cancels the request of {@code s}, as a client would, and lets the core take the cancellation. */
+        void cancel(Sequence s) {
+            requests.get(s).cancel();
+            harness.deliverCancels();
         }
 
         void runToEnd() {
@@ -68,11 +79,11 @@ class SchedulerTest {
         }
 
         int[] output(Sequence s) {
-            return Arrays.copyOfRange(s.tokens(), s.promptLength(), s.length());
+            return CoreHarness.generated(requests.get(s));
         }
 
         int[] reference(Sequence s) {
-            return model.reference(prompts.get(s), s.maxLength() - s.promptLength());
+            return harness.reference(requests.get(s));
         }
     }
 
@@ -280,13 +291,14 @@ class SchedulerTest {
         e.step();
         assertThat(s.blocks().size()).isEqualTo(3);
         assertThat(e.blocks.freeBlocks()).isEqualTo(13);
-        e.scheduler.finish(s);
+        e.cancel(s);
         assertThat(s.state()).isEqualTo(Sequence.State.FINISHED);
         assertThat(s.blocks().size()).isZero();
         assertThat(e.blocks.freeBlocks()).isEqualTo(16);
         assertThat(e.blocks.usedBlocks()).isEqualTo(2); // two full blocks kept for prefix reuse
         assertThat(e.scheduler.hasWork()).isFalse();
-        e.scheduler.finish(s); // idempotent
+        e.cancel(s); // idempotent
+        assertThat(e.harness.core.inconsistencies()).isEmpty();
     }
 
     @Test
@@ -295,7 +307,7 @@ class SchedulerTest {
         Sequence a = e.submit(prompt(1, 4), 5);
         Sequence b = e.submit(prompt(2, 4), 5);
         e.step();
-        e.scheduler.finish(b);
+        e.cancel(b);
         assertThat(e.scheduler.waiting()).isZero();
         e.runToEnd();
         assertThat(b.admissions()).isZero();
