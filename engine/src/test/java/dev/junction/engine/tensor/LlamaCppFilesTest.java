@@ -14,7 +14,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Reads tensors that llama.cpp itself quantized (shared/models/arch: one random model stored in every type) and
+ * Reads tensors that llama.cpp itself quantized (testdata/models/arch: one random model stored in every type) and
  * compares them with the F32 file: agreement proves the block layouts are llama.cpp's. For the types whose
  * llama.cpp quantizer is the plain reference one (F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1), re-quantizing the F32
  * values must also give llama.cpp's bytes exactly.

@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** llama.cpp's test-tokenizer-0 vectors: every vocabulary with a .gguf and .inp/.out pair in shared/models/vocab. */
+/** llama.cpp's test-tokenizer-0 vectors: every vocabulary with a .gguf and .inp/.out pair in testdata/models/vocab. */
 class VocabConformanceTest {
     static final String SEPARATOR = "\n__ggml_vocab_test__\n";
     private static final Map<String, Tokenizer> LOADED = new ConcurrentHashMap<>();

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The reader and writer against files made by llama.cpp and gguf-py. */
-class SharedModelFilesTest {
+class RealModelFilesTest {
     @TempDir
     Path dir;
 
