@@ -9,6 +9,7 @@ import dev.junction.engine.model.Model;
 import dev.junction.engine.model.Transformer;
 import dev.junction.engine.tensor.GgmlType;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -68,9 +69,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "JSON lines on stdout, one object per test (llama-bench's field names).")
     boolean json;
 
-    @Option(names = "--mmap", negatable = true, defaultValue = "false", fallbackValue = "true",
-            description = "Memory-map the weights instead of reading them into memory (default: read).")
-    boolean mmap;
+    @Mixin
+    MmapOption mmap;
 
     @Option(names = "--bandwidth", description = "Measure only the memory bandwidth (no model).")
     boolean bandwidthOnly;
@@ -84,6 +84,7 @@ final class BenchCommand implements Callable<Integer> {
     long seed;
 
     private final ObjectMapper mapper = new ObjectMapper();
+    private final ProgressBar.Style progressStyle = ProgressBar.Style.detect();
 
     /** What the table says about the model. */
     record ModelSummary(String fileName, String path, long sizeBytes, long params, String type, long weightBytesPerToken,
@@ -137,7 +138,7 @@ final class BenchCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        try (Model m = ModelOptions.load(model, mmap, err)) {
+        try (Model m = ModelOptions.load(model, mmap.enabled, err)) {
             ModelSummary summary = summarize(m);
             Map<Integer, MemoryBandwidth.Result> bw = bandwidthMib > 0 ? measureBandwidth(threadCounts, err) : Map.of();
             if (!bw.isEmpty()) {
@@ -250,7 +251,7 @@ final class BenchCommand implements Callable<Integer> {
                 return System.nanoTime() - t0;
             };
         }
-        Progress progress = new Progress(err, label);
+        Progress progress = new Progress(err, label, progressStyle);
         progress.show("warm-up");
         body.timeNs();
         long[] samples = new long[reps];
@@ -282,15 +283,20 @@ final class BenchCommand implements Callable<Integer> {
         return ids;
     }
 
-    /** A one-line status on stderr, redrawn in place; ends with the result. */
+    /**
+     * A test's status on stderr, ending with its result: one line redrawn in place on a terminal, else a plain line
+     * per state (no {@code \r} frames piling up in a pipe or a log).
+     */
     private static final class Progress {
         private final PrintWriter err;
         private final String label;
+        private final ProgressBar.Style style;
         private int lastLength;
 
-        Progress(PrintWriter err, String label) {
+        Progress(PrintWriter err, String label, ProgressBar.Style style) {
             this.err = err;
             this.label = label;
+            this.style = style;
         }
 
         void show(String state) {
@@ -302,9 +308,14 @@ final class BenchCommand implements Callable<Integer> {
         }
 
         private void draw(String line, boolean end) {
-            err.print("\r" + line + " ".repeat(Math.max(0, lastLength - line.length())));
-            if (end) err.println();
-            lastLength = line.length();
+            switch (style) {
+                case TERMINAL -> {
+                    err.print("\r" + line + " ".repeat(Math.max(0, lastLength - line.length())));
+                    if (end) err.println();
+                    lastLength = line.length();
+                }
+                case LINES -> err.println(line);
+            }
             err.flush();
         }
     }
@@ -315,7 +326,8 @@ final class BenchCommand implements Callable<Integer> {
         Map<Integer, MemoryBandwidth.Result> results = new TreeMap<>();
         for (int t : threadCounts) {
             if (results.containsKey(t)) continue;
-            Progress progress = new Progress(err, "memory bandwidth, " + t + (t == 1 ? " thread" : " threads"));
+            String label = "memory bandwidth, " + t + (t == 1 ? " thread" : " threads");
+            Progress progress = new Progress(err, label, progressStyle);
             progress.show("3 × " + bandwidthMib + " MiB arrays, " + MemoryBandwidth.DEFAULT_PASSES + " passes");
             try (Parallel parallel = new Parallel(t)) {
                 MemoryBandwidth.Result r = MemoryBandwidth.measure(parallel, (long) bandwidthMib << 20,
@@ -433,7 +445,7 @@ final class BenchCommand implements Callable<Integer> {
         o.put("n_gen", m.nGen());
         o.put("n_batch", m.nPrompt() > 0 ? m.nPrompt() : m.seqs());
         o.put("n_seq", m.seqs());
-        o.put("use_mmap", mmap);
+        o.put("use_mmap", mmap.enabled);
         o.put("test_time", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         o.put("avg_ns", Math.round(mean(ns)));
         o.put("stddev_ns", Math.round(stddev(ns)));

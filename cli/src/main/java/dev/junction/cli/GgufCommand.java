@@ -68,7 +68,7 @@ final class GgufCommand implements Runnable {
                     GgmlType.F16, null, null, vocabFrom, seed != null ? seed : base.seed(), base.sigma());
             model = "Q4_K_M".equalsIgnoreCase(type) ? model.withQ4KM()
                     : model.withType(type(type, GgmlType.F16), outputType == null ? null : type(outputType, null));
-            ProgressBar bar = new ProgressBar(err, "writing " + output.getFileName());
+            ProgressBar bar = new ProgressBar(err, "writing " + output.getFileName(), ProgressBar.Style.detect());
             model.write(output, bar);
             bar.finish();
             err.printf("wrote %s: %s parameters%n", output, Units.count(model.parameterCount()));

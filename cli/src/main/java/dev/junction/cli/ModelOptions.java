@@ -3,11 +3,12 @@ package dev.junction.cli;
 import dev.junction.engine.kernel.Parallel;
 import dev.junction.engine.model.KvCache;
 import dev.junction.engine.model.Model;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 
-/** Options shared by commands that run a model: threads and context size. */
+/** Options shared by commands that run a model: threads, context size, KV cache type and {@code --mmap}. */
 final class ModelOptions {
     @Option(names = {"-t", "--threads"}, description = "Threads for the kernels (default: all cores).")
     Integer threads;
@@ -16,10 +17,8 @@ final class ModelOptions {
             + "at most the model's; 4096 for chat).")
     Integer ctx;
 
-    @Option(names = "--mmap", negatable = true, defaultValue = "false", fallbackValue = "true",
-            description = "Memory-map the weights instead of reading them into memory (default: read; "
-                    + "--no-mmap is accepted too). Mapped pages were slower and erratic on the VMs measured.")
-    boolean mmap;
+    @Mixin
+    MmapOption mmap;
 
     @Option(names = "--cache-type", description = "KV cache element type: F32 (exact) or F16 (half the memory). "
             + "Default: ${DEFAULT-VALUE}.")
@@ -30,13 +29,13 @@ final class ModelOptions {
     }
 
     Model load(String modelArg, PrintWriter err) {
-        return load(modelArg, mmap, err);
+        return load(modelArg, mmap.enabled, err);
     }
 
     /** Loads MODEL (the embedded model when null) with a progress bar on {@code err}. */
     static Model load(String modelArg, boolean mmap, PrintWriter err) {
         var path = DefaultModel.resolve(modelArg);
-        ProgressBar bar = new ProgressBar(err, "loading " + path.getFileName());
+        ProgressBar bar = new ProgressBar(err, "loading " + path.getFileName(), ProgressBar.Style.detect());
         Model model = Model.load(path, mmap, bar);
         bar.finish();
         return model;

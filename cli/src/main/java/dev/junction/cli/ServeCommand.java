@@ -4,6 +4,7 @@ import dev.junction.engine.model.KvCache;
 import dev.junction.engine.runtime.EngineConfig;
 import dev.junction.server.ServerConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -75,9 +76,8 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = {"-t", "--threads"}, description = "Threads for the kernels (default: all cores).")
     Integer threads;
 
-    @Option(names = "--mmap", negatable = true, defaultValue = "false", fallbackValue = "true",
-            description = "Memory-map the weights instead of reading them into memory (default: read).")
-    boolean mmap;
+    @Mixin
+    MmapOption mmap;
 
     @Option(names = "--grace", defaultValue = "30", paramLabel = "SECONDS",
             description = "On shutdown, how long running requests may finish before they are cut (default: ${DEFAULT-VALUE}).")
@@ -94,7 +94,7 @@ final class ServeCommand implements Callable<Integer> {
         EngineConfig engine = engineConfig();
         ServerConfig server = ServerConfig.defaults().withHost(host).withPort(port);
         int threadCount = threads != null ? threads : dev.junction.engine.kernel.Parallel.defaultThreads();
-        try (Serving serving = Serving.start(named, engine, server, threadCount, mmap, err)) {
+        try (Serving serving = Serving.start(named, engine, server, threadCount, mmap.enabled, err)) {
             err.printf("serving %s on %s (OpenAI API under /v1; /health, /ready, /metrics)%n",
                     String.join(", ", serving.modelNames()), serving.baseUri());
             err.flush();

@@ -38,20 +38,6 @@ public final class Ops {
         for (int i = 0; i < n; i++) x[offset + i] *= inv;
     }
 
-    /** {@code x[offset+i] = exp(x[offset+i] - shift)}, vectorized; returns the sum of the results. */
-    public static float expShifted(float[] x, int offset, int n, float shift) {
-        int i = 0;
-        FloatVector sum = FloatVector.zero(F), s = FloatVector.broadcast(F, shift);
-        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
-            FloatVector e = FloatVector.fromArray(F, x, offset + i).sub(s).lanewise(VectorOperators.EXP);
-            e.intoArray(x, offset + i);
-            sum = sum.add(e);
-        }
-        float total = sum.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) total += x[offset + i] = (float) Math.exp(x[offset + i] - shift);
-        return total;
-    }
-
     /** SwiGLU: {@code gate[i] = silu(gate[i]) * up[i]}. */
     public static void swiglu(float[] gate, float[] up, int n) {
         for (int i = 0; i < n; i++) {
@@ -83,16 +69,6 @@ public final class Ops {
         }
         for (; i < n; i++) sum += a[aOffset + i] * b[bOffset + i];
         return sum;
-    }
-
-    /** {@code x[offset+i] *= factor}. */
-    public static void scale(float[] x, int offset, int n, float factor) {
-        int i = 0;
-        FloatVector f = FloatVector.broadcast(F, factor);
-        for (int upper = F.loopBound(n); i < upper; i += F.length()) {
-            FloatVector.fromArray(F, x, offset + i).mul(f).intoArray(x, offset + i);
-        }
-        for (; i < n; i++) x[offset + i] *= factor;
     }
 
     /** {@code y[yOffset+i] += alpha · x[xOffset+i]}. */

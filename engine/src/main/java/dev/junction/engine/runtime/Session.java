@@ -7,6 +7,7 @@ import dev.junction.engine.model.Transformer;
 import dev.junction.engine.sampling.Sampler;
 import dev.junction.engine.sampling.SamplingParams;
 import dev.junction.engine.tokenizer.StreamingDecoder;
+import dev.junction.inference.FinishReason;
 
 import java.util.Arrays;
 
@@ -25,9 +26,6 @@ public final class Session {
     public interface TokenSink {
         boolean accept(int token, String text);
     }
-
-    /** Why a generation ended. */
-    public enum FinishReason { STOP, LENGTH, CANCELLED }
 
     /** Counts and timings of one {@link #generate} call. */
     public record Stats(int promptTokens, int cachedTokens, int generatedTokens, long promptNanos, long generateNanos,

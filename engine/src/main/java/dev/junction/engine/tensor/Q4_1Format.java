@@ -72,10 +72,10 @@ public final class Q4_1Format implements QuantFormat {
         int[] xs = x.sums;
         FloatVector acc = FloatVector.zero(IntDot.F);
         float mins = 0;
-        for (int b = 0; b < nb; b++) {
+        for (int b = 0; b < nb; b++) { // small enough for C2 to inline the IntDot helpers: see QuantFormat
             long p = offset + (long) b * BYTES;
             int xi = b * QK;
-            ShortVector s = ShortVector.zero(IntDot.S); // written out, not through a helper taking vectors: see QuantFormat
+            ShortVector s = ShortVector.zero(IntDot.S);
             for (int j = 0; j < QK / 2; j += IntDot.SL) {
                 ShortVector q = IntDot.widen(ByteVector.fromMemorySegment(IntDot.B, w, p + 4 + j, ByteOrder.LITTLE_ENDIAN));
                 ShortVector lo = q.and((short) 0xF);

@@ -78,7 +78,7 @@ public final class Q5_0Format implements QuantFormat {
         float[] xd = x.d;
         ShortVector bits = ShortVector.fromArray(IntDot.S, IntDot.LANE_BIT, 0);
         FloatVector acc = FloatVector.zero(IntDot.F);
-        for (int b = 0; b < nb; b++) { // written out, not through a helper taking vectors: see QuantFormat
+        for (int b = 0; b < nb; b++) { // small enough for C2 to inline the IntDot helpers: see QuantFormat
             long p = offset + (long) b * BYTES;
             int xi = b * QK, qh = w.get(Blocks.I32, p + 2);
             ShortVector s = ShortVector.zero(IntDot.S);

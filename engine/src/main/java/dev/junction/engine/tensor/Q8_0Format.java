@@ -63,7 +63,7 @@ public final class Q8_0Format implements QuantFormat {
         short[] xq = x.qs;
         float[] xd = x.d;
         FloatVector acc = FloatVector.zero(IntDot.F);
-        for (int b = 0; b < nb; b++) { // written out, not through a helper taking vectors: see QuantFormat
+        for (int b = 0; b < nb; b++) { // small enough for C2 to inline the IntDot helpers: see QuantFormat
             long p = offset + (long) b * BYTES;
             int xi = b * QK;
             IntVector isum = IntVector.zero(IntDot.I);

@@ -4,7 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -17,6 +16,7 @@ import java.util.List;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
@@ -54,7 +54,7 @@ class GgufFuzzTest {
                 // a fresh name each time: rewriting one file in place makes ext4 flush it to disk on every close
                 Path mutant = Files.write(dir.resolve("mutant-" + i + ".gguf"), b);
                 try (GgufFile f = GgufFile.open(mutant)) {
-                    readEverything(f);
+                    readEverything(f, b);
                     outcomes[0]++;
                 } catch (ModelFormatException e) {
                     if (!e.getMessage().startsWith(mutant + ": ")) failures.add(how + " unnamed file: " + e.getMessage());
@@ -119,29 +119,72 @@ class GgufFuzzTest {
         return b;
     }
 
-    /** What a loader would do: every tensor byte and every metadata value, through the typed getters too. */
-    private static void readEverything(GgufFile f) {
-        long sum = 0;
+    /**
+     * What a loader would do, checked against the mutant's own bytes: each tensor's data is exactly the file's bytes
+     * at the data section plus the tensor's offset; each metadata value holds the Java type its GGUF type promises,
+     * integers within their type's range; {@code getLong} reads back each integer or boolean and refuses anything
+     * else with a {@link ModelFormatException}.
+     */
+    private static void readEverything(GgufFile f, byte[] file) {
         for (TensorInfo t : f.tensors().values()) {
-            MemorySegment data = f.data(t);
-            for (long i = 0; i < data.byteSize(); i++) sum += data.get(ValueLayout.JAVA_BYTE, i);
-            sum += t.elementCount() + t.toString().length();
+            long from = f.dataOffset() + t.offset();
+            assertThat(from + t.byteSize()).as("end of %s", t).isLessThanOrEqualTo(file.length);
+            byte[] expected = Arrays.copyOfRange(file, (int) from, (int) (from + t.byteSize()));
+            assertThat(f.data(t).toArray(ValueLayout.JAVA_BYTE)).as("data of %s", t).isEqualTo(expected);
         }
         GgufMetadata m = f.metadata();
         for (var e : m.asMap().entrySet()) {
-            sum += touch(e.getValue()) + e.getKey().length();
-            try {
-                sum += m.getLong(e.getKey()).orElse(0L);
-            } catch (ModelFormatException wrongType) {
-                sum++;
+            MetadataValue v = e.getValue();
+            assertWellTyped(e.getKey(), v);
+            switch (v.value()) {
+                case Long l -> assertThat(m.getLong(e.getKey())).contains(l);
+                case Boolean b -> assertThat(m.getLong(e.getKey())).contains(b ? 1L : 0L);
+                default -> assertThatThrownBy(() -> m.getLong(e.getKey())).isInstanceOf(ModelFormatException.class);
             }
         }
-        assertThat(sum).isNotNull();
     }
 
-    private static long touch(MetadataValue v) {
-        long n = v.toString().length() + v.hashCode();
-        if (v.value() instanceof MetadataValue[] nested) for (MetadataValue x : nested) n += touch(x);
-        return n;
+    private static void assertWellTyped(String key, MetadataValue v) {
+        Class<?> expected = switch (v.type()) {
+            case UINT8, INT8, UINT16, INT16, UINT32, INT32, UINT64, INT64 -> Long.class;
+            case FLOAT32 -> Float.class;
+            case FLOAT64 -> Double.class;
+            case BOOL -> Boolean.class;
+            case STRING -> String.class;
+            case ARRAY -> switch (v.elementType()) {
+                case UINT8, INT8, UINT16, INT16, UINT32, INT32, UINT64, INT64 -> long[].class;
+                case FLOAT32 -> float[].class;
+                case FLOAT64 -> double[].class;
+                case BOOL -> boolean[].class;
+                case STRING -> String[].class;
+                case ARRAY -> MetadataValue[].class;
+            };
+        };
+        assertThat(v.value()).as("%s (%s)", key, v.type()).isInstanceOf(expected);
+        switch (v.value()) {
+            case Long l -> assertInRange(key, v.type(), l);
+            case long[] a -> { for (long l : a) assertInRange(key, v.elementType(), l); }
+            case MetadataValue[] nested -> {
+                for (MetadataValue x : nested) {
+                    assertThat(x.type()).as("%s element", key).isEqualTo(MetadataType.ARRAY);
+                    assertWellTyped(key, x);
+                }
+            }
+            default -> { }
+        }
+    }
+
+    /** Unsigned types read zero-extended, signed ones sign-extended; a {@code UINT64} or {@code INT64} is any long. */
+    private static void assertInRange(String key, MetadataType type, long value) {
+        long[] range = switch (type) {
+            case UINT8 -> new long[] {0, 0xFF};
+            case INT8 -> new long[] {Byte.MIN_VALUE, Byte.MAX_VALUE};
+            case UINT16 -> new long[] {0, 0xFFFF};
+            case INT16 -> new long[] {Short.MIN_VALUE, Short.MAX_VALUE};
+            case UINT32 -> new long[] {0, 0xFFFF_FFFFL};
+            case INT32 -> new long[] {Integer.MIN_VALUE, Integer.MAX_VALUE};
+            default -> new long[] {Long.MIN_VALUE, Long.MAX_VALUE};
+        };
+        assertThat(value).as("%s (%s)", key, type).isBetween(range[0], range[1]);
     }
 }

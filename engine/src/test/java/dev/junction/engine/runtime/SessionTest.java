@@ -5,6 +5,7 @@ import dev.junction.engine.kernel.Parallel;
 
 import dev.junction.engine.model.Model;
 import dev.junction.engine.sampling.SamplingParams;
+import dev.junction.inference.FinishReason;
 import dev.junction.testkit.GreedyReference;
 import dev.junction.testkit.TestModels;
 import org.junit.jupiter.api.AfterAll;
@@ -55,7 +56,7 @@ class SessionTest {
         Output out = generate(new Session(model, parallel, 64), prompt, SamplingParams.greedy(), 32);
         assertThat(out.ids()).containsExactly(java.util.Arrays.stream(ref.generatedIds()).boxed().toArray(Integer[]::new));
         assertThat(out.text()).isEqualTo(ref.continuation());
-        assertThat(out.stats().finishReason()).isEqualTo(Session.FinishReason.LENGTH);
+        assertThat(out.stats().finishReason()).isEqualTo(FinishReason.LENGTH);
     }
 
     @Test
@@ -86,7 +87,7 @@ class SessionTest {
         int[] prompt = model.tokenizer().encode("Once upon a time", true, false);
         Output out = generate(new Session(model, parallel, 10), prompt, SamplingParams.greedy(), 100);
         assertThat(out.ids()).hasSize(10 - prompt.length + 1);
-        assertThat(out.stats().finishReason()).isEqualTo(Session.FinishReason.LENGTH);
+        assertThat(out.stats().finishReason()).isEqualTo(FinishReason.LENGTH);
     }
 
     @Test
@@ -105,7 +106,7 @@ class SessionTest {
         Session.Stats stats = new Session(model, parallel, 64).generate(prompt, SamplingParams.greedy(), 30,
                 (id, text) -> ++seen[0] < 3);
         assertThat(stats.generatedTokens()).isEqualTo(3);
-        assertThat(stats.finishReason()).isEqualTo(Session.FinishReason.CANCELLED);
+        assertThat(stats.finishReason()).isEqualTo(FinishReason.CANCELLED);
     }
 
     private static int[] concat(int[] a, List<Integer> b, int[] c) {
