@@ -6,6 +6,7 @@ import dev.junction.engine.model.Model;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 
 /** Options shared by commands that run a model: threads and context size. */
 final class ModelOptions {
@@ -29,13 +30,12 @@ final class ModelOptions {
         return new Parallel(threads != null ? threads : Parallel.defaultThreads());
     }
 
-    Model load(String modelArg, PrintWriter err) {
-        return load(modelArg, mmap, err);
+    Model load(Path path, PrintWriter err) {
+        return load(path, mmap, err);
     }
 
-    /** Loads MODEL (the embedded model when null) with a progress bar on {@code err}. */
-    static Model load(String modelArg, boolean mmap, PrintWriter err) {
-        var path = DefaultModel.resolve(modelArg);
+    /** Loads a model file with a progress bar on {@code err}. */
+    static Model load(Path path, boolean mmap, PrintWriter err) {
         ProgressBar bar = new ProgressBar(err, "loading " + path.getFileName());
         Model model = Model.load(path, mmap, bar);
         bar.finish();
