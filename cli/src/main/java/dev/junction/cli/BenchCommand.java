@@ -39,6 +39,12 @@ import java.util.stream.Collectors;
                 + "roofline of generation.",
         "Each test: one warm-up run, then -r timed repetitions; t/s is mean ± standard deviation."})
 final class BenchCommand implements Callable<Integer> {
+    private final Environment env;
+
+    BenchCommand(Environment env) {
+        this.env = env;
+    }
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -138,7 +144,7 @@ final class BenchCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
-        try (Model m = ModelOptions.load(model, mmap.enabled, err)) {
+        try (Model m = ModelOptions.load(env.model(model), mmap.enabled, err)) {
             ModelSummary summary = summarize(m);
             Map<Integer, MemoryBandwidth.Result> bw = bandwidthMib > 0 ? measureBandwidth(threadCounts, err) : Map.of();
             if (!bw.isEmpty()) {

@@ -9,7 +9,8 @@ import java.nio.file.StandardCopyOption;
 
 /**
  * The model that ships inside the jar (stories260K, MIT; see {@code models/NOTICE.md}), so the first command works
- * offline. GGUF files are memory-mapped, so it is copied once into {@code $JUNCTION_HOME/models/}.
+ * offline. GGUF files are memory-mapped, so it is copied once into Junction's data folder ({@link Environment#home},
+ * {@code $JUNCTION_HOME}), under {@code models/}.
  */
 final class DefaultModel {
     static final String NAME = "stories260K";
@@ -18,16 +19,9 @@ final class DefaultModel {
 
     private DefaultModel() {}
 
-    /** Junction's data folder: {@code $JUNCTION_HOME}, else {@code ~/.junction}. */
-    static Path home() {
-        String env = System.getenv("JUNCTION_HOME");
-        if (env == null || env.isBlank()) env = System.getProperty("junction.home");
-        return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".junction");
-    }
-
-    /** The default model's file, extracted from the jar when absent or incomplete. */
-    static Path path() {
-        Path target = home().resolve("models").resolve(NAME + ".gguf");
+    /** The default model's file in the data folder {@code home}, extracted from the jar when absent or incomplete. */
+    static Path path(Path home) {
+        Path target = home.resolve("models").resolve(NAME + ".gguf");
         try {
             if (Files.isRegularFile(target) && Files.size(target) == SIZE) return target;
             Files.createDirectories(target.getParent());
@@ -41,10 +35,5 @@ final class DefaultModel {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot extract the default model to " + target + ": " + e.getMessage(), e);
         }
-    }
-
-    /** {@code arg} as a path, or the default model when it is null. */
-    static Path resolve(String arg) {
-        return arg == null ? path() : Path.of(arg);
     }
 }

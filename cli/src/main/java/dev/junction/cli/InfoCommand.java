@@ -17,6 +17,12 @@ import java.util.concurrent.Callable;
 /** {@code junction info MODEL}: what a GGUF file holds, without running it. */
 @Command(name = "info", mixinStandardHelpOptions = true, description = "Print a model's architecture, size, quantization mix and key metadata.")
 final class InfoCommand implements Callable<Integer> {
+    private final Environment env;
+
+    InfoCommand(Environment env) {
+        this.env = env;
+    }
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -29,7 +35,7 @@ final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (GgufFile file = GgufFile.open(DefaultModel.resolve(model))) {
+        try (GgufFile file = GgufFile.open(env.model(model))) {
             var meta = file.metadata();
             String arch = meta.getString("general.architecture").orElse("(none)");
             long params = 0, bytes = 0;

@@ -4,31 +4,34 @@ import dev.junction.engine.gguf.ModelFormatException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-import java.io.PrintWriter;
-
 /** The {@code junction} command: one subcommand per job. */
 @Command(name = "junction", mixinStandardHelpOptions = true, version = "junction 0.1.0",
-        description = "Run open-weight models locally and serve them.",
-        subcommands = {RunCommand.class, ServeCommand.class, TokenizeCommand.class, InfoCommand.class, GgufCommand.class, BenchCommand.class,
-                CommandLine.HelpCommand.class})
+        description = "Run open-weight models locally and serve them.")
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        System.exit(execute(args, Environment.ofProcess()));
     }
 
-    /** Runs a command line with the given output streams; returns the exit code. Used by tests too. */
-    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cli = new CommandLine(new Main());
-        cli.setOut(out);
-        cli.setErr(err);
+    /** Runs a command line in the given environment; returns the exit code. Tests run it in one of their own. */
+    static int execute(String[] args, Environment env) {
+        CommandLine cli = new CommandLine(new Main())
+                .addSubcommand(new RunCommand(env))
+                .addSubcommand(new ServeCommand(env))
+                .addSubcommand(new TokenizeCommand(env))
+                .addSubcommand(new InfoCommand(env))
+                .addSubcommand(new GgufCommand())
+                .addSubcommand(new BenchCommand(env))
+                .addSubcommand(new CommandLine.HelpCommand());
+        cli.setOut(env.out()); // after the subcommands: picocli hands these settings to the ones already added
+        cli.setErr(env.err());
         try {
-            cli.setDefaultValueProvider(ConfigDefaults.forArgs(args, System.getenv()));
+            cli.setDefaultValueProvider(ConfigDefaults.forArgs(args, env.variables()));
         } catch (RuntimeException e) {
-            err.println("junction: " + oneLine(e));
-            err.flush();
+            env.err().println("junction: " + oneLine(e));
+            env.err().flush();
             return 2;
         }
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

@@ -7,6 +7,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 
 /** Options shared by commands that run a model: threads, context size, KV cache type and {@code --mmap}. */
 final class ModelOptions {
@@ -28,13 +29,12 @@ final class ModelOptions {
         return new Parallel(threads != null ? threads : Parallel.defaultThreads());
     }
 
-    Model load(String modelArg, PrintWriter err) {
-        return load(modelArg, mmap.enabled, err);
+    Model load(Path path, PrintWriter err) {
+        return load(path, mmap.enabled, err);
     }
 
-    /** Loads MODEL (the embedded model when null) with a progress bar on {@code err}. */
-    static Model load(String modelArg, boolean mmap, PrintWriter err) {
-        var path = DefaultModel.resolve(modelArg);
+    /** Loads a model file with a progress bar on {@code err}. */
+    static Model load(Path path, boolean mmap, PrintWriter err) {
         ProgressBar bar = new ProgressBar(err, "loading " + path.getFileName(), ProgressBar.Style.detect());
         Model model = Model.load(path, mmap, bar);
         bar.finish();

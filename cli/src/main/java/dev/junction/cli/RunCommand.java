@@ -27,8 +27,11 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Generate text from a prompt, or chat interactively when no prompt is given.")
 final class RunCommand implements Callable<Integer> {
-    /** Where the interactive chat reads from; tests replace it. */
-    static java.io.InputStream stdin = System.in;
+    private final Environment env;
+
+    RunCommand(Environment env) {
+        this.env = env;
+    }
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -56,7 +59,7 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         if (maxTokens < 0) throw new IllegalArgumentException("-n must not be negative, got " + maxTokens);
         SamplingParams params = sampling.params();
-        try (Model m = options.load(model, err); Parallel parallel = options.parallel()) {
+        try (Model m = options.load(env.model(model), err); Parallel parallel = options.parallel()) {
             if (prompt != null) {
                 int[] ids = m.tokenizer().encode(prompt, true, true);
                 Session session = new Session(m, parallel, options.context(m, ids.length + maxTokens), options.cacheType);
@@ -79,7 +82,7 @@ final class RunCommand implements Callable<Integer> {
         Session session = new Session(m, parallel, options.context(m, 4096), options.cacheType);
         List<ChatMessage> history = new ArrayList<>();
         if (system != null) history.add(new ChatMessage("system", system));
-        BufferedReader in = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));
+        BufferedReader in = new BufferedReader(new InputStreamReader(env.stdin(), StandardCharsets.UTF_8));
         err.println("Chatting with " + m.name() + " (context " + session.capacity() + " tokens). Ctrl-D ends.");
         while (true) {
             out.print("> ");

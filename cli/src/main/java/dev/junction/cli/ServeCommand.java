@@ -28,6 +28,12 @@ import java.util.concurrent.CountDownLatch;
                 + "properties file (--config FILE or JUNCTION_CONFIG; keys are option names, e.g. max-queue = 32); "
                 + "the command line wins, then the environment, then the file."})
 final class ServeCommand implements Callable<Integer> {
+    private final Environment env;
+
+    ServeCommand(Environment env) {
+        this.env = env;
+    }
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -90,7 +96,9 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
         List<Serving.NamedModel> named = new ArrayList<>();
-        for (String spec : models == null || models.isEmpty() ? List.of("") : models) named.add(parse(spec));
+        for (String spec : models == null || models.isEmpty() ? List.of("") : models) {
+            named.add(parse(spec, env.home()));
+        }
         EngineConfig engine = engineConfig();
         ServerConfig server = ServerConfig.defaults().withHost(host).withPort(port);
         int threadCount = threads != null ? threads : dev.junction.engine.kernel.Parallel.defaultThreads();
@@ -114,13 +122,13 @@ final class ServeCommand implements Callable<Integer> {
                 .withKvBlocks(kvBlocks).withTokenBudget(Math.max(tokenBudget, maxRunning)).withCacheType(cacheType);
     }
 
-    /** {@code NAME=PATH}, {@code PATH}, or empty for the embedded model. */
-    static Serving.NamedModel parse(String spec) {
-        if (spec.isBlank()) return new Serving.NamedModel(DefaultModel.NAME, DefaultModel.resolve(null));
+    /** {@code NAME=PATH}, {@code PATH}, or empty for the embedded model (extracted into the data folder home). */
+    static Serving.NamedModel parse(String spec, Path home) {
+        if (spec.isBlank()) return new Serving.NamedModel(DefaultModel.NAME, DefaultModel.path(home));
         int eq = spec.indexOf('=');
         if (eq == 0) throw new IllegalArgumentException("--model " + spec + ": the name before '=' is empty");
         String pathPart = eq > 0 ? spec.substring(eq + 1) : spec;
-        Path path = DefaultModel.resolve(pathPart);
+        Path path = Path.of(pathPart);
         String name = eq > 0 ? spec.substring(0, eq) : path.getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
         return new Serving.NamedModel(name, path);
     }

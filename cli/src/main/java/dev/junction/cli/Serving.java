@@ -44,7 +44,7 @@ final class Serving implements AutoCloseable {
         List<LocalInferenceService> services = new ArrayList<>();
         try {
             for (NamedModel m : models) {
-                Model model = ModelOptions.load(m.path().toString(), mmap, err);
+                Model model = ModelOptions.load(m.path(), mmap, err);
                 loaded.add(model);
                 Parallel parallel = new Parallel(threads);
                 pools.add(parallel);

@@ -11,7 +11,6 @@ import picocli.CommandLine.Spec;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -25,8 +24,11 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "tokenize", mixinStandardHelpOptions = true, description = "Print the token ids of a text (one line, space-separated).")
 final class TokenizeCommand implements Callable<Integer> {
-    /** Where {@code --jsonl} reads from; tests replace it. */
-    static InputStream stdin = System.in;
+    private final Environment env;
+
+    TokenizeCommand(Environment env) {
+        this.env = env;
+    }
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -50,7 +52,7 @@ final class TokenizeCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         Tokenizer tokenizer;
-        try (GgufFile file = GgufFile.open(DefaultModel.resolve(model))) {
+        try (GgufFile file = GgufFile.open(env.model(model))) {
             try {
                 tokenizer = Tokenizer.fromGguf(file.metadata());
             } catch (IllegalArgumentException e) {
@@ -60,7 +62,7 @@ final class TokenizeCommand implements Callable<Integer> {
         if (jsonl) {
             if (text != null) throw new IllegalArgumentException("--jsonl reads texts from stdin; give no TEXT");
             ObjectMapper json = new ObjectMapper();
-            BufferedReader in = new BufferedReader(new InputStreamReader(stdin, StandardCharsets.UTF_8));
+            BufferedReader in = new BufferedReader(new InputStreamReader(env.stdin(), StandardCharsets.UTF_8));
             int lineNo = 0;
             for (String line; (line = in.readLine()) != null; ) {
                 lineNo++;

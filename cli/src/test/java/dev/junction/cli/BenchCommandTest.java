@@ -2,14 +2,13 @@ package dev.junction.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.junction.cli.InProcessCli.Result;
 import dev.junction.engine.tensor.GgmlType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,17 +22,12 @@ class BenchCommandTest {
     static Path dir;
     static Path model;
 
-    record Result(int exitCode, String out, String err) {}
-
     static Result junction(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.execute(args, new PrintWriter(out), new PrintWriter(err));
-        return new Result(code, out.toString(), err.toString());
+        return new InProcessCli(dir.resolve("home")).run(args);
     }
 
     @BeforeAll
     static void synthesizeATinyModel() {
-        System.setProperty("junction.home", dir.resolve("home").toString());
         model = dir.resolve("tiny-q8_0.gguf");
         Result w = junction("gguf", "synth", "--hidden", "256", "--layers", "2", "--heads", "4", "--kv-heads", "2",
                 "--ffn", "512", "--vocab", "400", "--type", "Q8_0", "-o", model.toString());

@@ -1,18 +1,20 @@
 package dev.junction.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.junction.cli.InProcessCli.Result;
 import dev.junction.testkit.GreedyReference;
 import dev.junction.testkit.TestModels;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,17 +23,8 @@ class CliTest {
     @TempDir
     static Path home;
 
-    record Result(int exitCode, String out, String err) {}
-
-    @BeforeAll
-    static void isolateDataFolder() {
-        System.setProperty("junction.home", home.toString());
-    }
-
     static Result junction(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        int code = Main.execute(args, new PrintWriter(out), new PrintWriter(err));
-        return new Result(code, out.toString(), err.toString());
+        return new InProcessCli(home).run(args);
     }
 
     @Test
@@ -70,42 +63,38 @@ class CliTest {
         assertThat(r.err().strip()).startsWith("junction: " + bad).contains("truncated").doesNotContain("\n").doesNotContain("at dev.");
     }
 
-    @Test
-    void tokenizeJsonlPassesEveryTokenizerTestVector() throws IOException {
-        try (var files = Files.list(TestModels.dir().resolve("vocab"))) {
-            for (Path out : files.filter(p -> p.toString().endsWith(".gguf.out")).sorted().toList()) {
-                Path vocab = Path.of(out.toString().replaceFirst("\\.out$", ""));
-                if (!Files.exists(vocab) || vocab.getFileName().toString().contains("bert-bge")) continue;
-                String[] inputs = Files.readString(Path.of(vocab + ".inp")).split("\n__ggml_vocab_test__\n", -1);
-                String[] expected = Files.readString(out).split("\n", -1);
-                StringBuilder jsonl = new StringBuilder();
-                var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
-                int n = Math.min(inputs.length, expected.length);
-                for (int i = 0; i < n; i++) jsonl.append(mapper.writeValueAsString(inputs[i])).append('\n');
-                TokenizeCommand.stdin = new ByteArrayInputStream(jsonl.toString().getBytes(StandardCharsets.UTF_8));
-                Result r = junction("tokenize", vocab.toString(), "--jsonl");
-                assertThat(r.exitCode()).as(vocab + ": " + r.err()).isZero();
-                String[] lines = r.out().split("\n", -1);
-                for (int i = 0; i < n; i++) {
-                    assertThat(lines[i]).as("%s case %d: %s", vocab.getFileName(), i, inputs[i]).isEqualTo(expected[i].strip());
-                }
-            }
-        } finally {
-            TokenizeCommand.stdin = System.in;
+    /** llama.cpp's test-tokenizer-0 vectors, for the vocabularies the engine's VocabConformanceTest checks. */
+    @ParameterizedTest
+    @ValueSource(strings = {"llama-spm", "phi-3", "gpt-2", "falcon", "deepseek-llm", "deepseek-coder", "llama-bpe",
+            "qwen2", "mpt", "starcoder", "refact"})
+    void tokenizeJsonlPassesEveryTokenizerTestVector(String name) throws IOException {
+        Path vocab = TestModels.file("vocab/ggml-vocab-" + name + ".gguf");
+        List<String> inputs = new ArrayList<>(Arrays.asList(Files.readString(TestModels.file(
+                "vocab/ggml-vocab-" + name + ".gguf.inp")).split("\n__ggml_vocab_test__\n", -1)));
+        if (inputs.getLast().isEmpty()) inputs.removeLast(); // the separator ends every case, the last one too
+        List<String> expected = Files.readAllLines(TestModels.file("vocab/ggml-vocab-" + name + ".gguf.out"));
+        assertThat(expected).as("expected lines of " + name).hasSameSizeAs(inputs);
+        ObjectMapper mapper = new ObjectMapper();
+        StringBuilder jsonl = new StringBuilder();
+        for (String input : inputs) jsonl.append(mapper.writeValueAsString(input)).append('\n');
+
+        Result r = new InProcessCli(home).runWithStdin(jsonl.toString(), "tokenize", vocab.toString(), "--jsonl");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines).as("one line per case").hasSameSizeAs(inputs);
+        for (int i = 0; i < inputs.size(); i++) {
+            assertThat(lines.get(i)).as("%s case %d: %s", name, i, inputs.get(i)).isEqualTo(expected.get(i).strip());
         }
     }
 
     @Test
     void runWithoutPromptChatsAndKeepsTheConversationInTheCache() {
-        RunCommand.stdin = new ByteArrayInputStream("Lily went to the park.\nThen she went home.\n".getBytes(StandardCharsets.UTF_8));
-        try {
-            Result r = junction("run", "-n", "8", "--temp", "0");
-            assertThat(r.exitCode()).as(r.err()).isZero();
-            assertThat(r.out()).startsWith("> ").contains("\n> ");
-            assertThat(r.err()).contains("Ctrl-D").containsPattern("prompt: \\d+ tokens \\([1-9]\\d* cached\\)");
-        } finally {
-            RunCommand.stdin = System.in;
-        }
+        Result r = new InProcessCli(home).runWithStdin("Lily went to the park.\nThen she went home.\n",
+                "run", "-n", "8", "--temp", "0");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("> ").contains("\n> ");
+        assertThat(r.err()).contains("Ctrl-D").containsPattern("prompt: \\d+ tokens \\([1-9]\\d* cached\\)");
     }
 
     @Test

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -16,7 +17,8 @@ class ConfigDefaultsTest {
     Path dir;
 
     ServeCommand parse(Map<String, String> env, String... args) {
-        ServeCommand serve = new ServeCommand();
+        var quiet = InProcessCli.environment(dir, "", Writer.nullWriter(), Writer.nullWriter());
+        ServeCommand serve = new ServeCommand(quiet);
         CommandLine cli = new CommandLine(serve);
         cli.setDefaultValueProvider(ConfigDefaults.forArgs(args, env));
         cli.parseArgs(args);
@@ -54,8 +56,11 @@ class ConfigDefaultsTest {
 
     @Test
     void modelsAreNamedByTheirFileUnlessNamed() {
-        assertThat(ServeCommand.parse("llama=models/Llama-3.2-1B.Q4_0.gguf").name()).isEqualTo("llama");
-        assertThat(ServeCommand.parse("models/Llama-3.2-1B.Q4_0.gguf").name()).isEqualTo("Llama-3.2-1B.Q4_0");
-        assertThat(ServeCommand.parse("").name()).isEqualTo(DefaultModel.NAME);
+        assertThat(ServeCommand.parse("llama=models/Llama-3.2-1B.Q4_0.gguf", dir).name()).isEqualTo("llama");
+        assertThat(ServeCommand.parse("models/Llama-3.2-1B.Q4_0.gguf", dir).name()).isEqualTo("Llama-3.2-1B.Q4_0");
+        var embedded = ServeCommand.parse("", dir);
+        assertThat(embedded.name()).isEqualTo(DefaultModel.NAME);
+        assertThat(embedded.path()).isEqualTo(dir.resolve("models").resolve(DefaultModel.NAME + ".gguf"))
+                .isRegularFile();
     }
 }

@@ -23,11 +23,13 @@ class ServeProcessTest {
     void serveAnswersThenShutsDownGracefullyOnSigterm(@TempDir Path home) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-Djunction.home=" + home, "-cp", System.getProperty("java.class.path"),
+                "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), "serve", "--port", "0", "--ctx", "128", "--threads", "1"));
         Path log = home.resolve("stderr.log"); // a file, not a pipe: a pipe's rest is lost when the process exits
-        Process serve = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(log.toFile());
+        builder.environment().put("JUNCTION_HOME", home.toString()); // the embedded model is extracted there
+        Process serve = builder.start();
         try {
             URI base = null;
             Pattern serving = Pattern.compile("serving .* on (http://\\S+)");

@@ -4,6 +4,8 @@ import com.openai.client.OpenAIClient;
 import com.openai.core.JsonValue;
 import com.openai.errors.BadRequestException;
 import com.openai.errors.NotFoundException;
+import com.openai.models.ResponseFormatJsonObject;
+import com.openai.models.ResponseFormatText;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
@@ -201,14 +203,20 @@ class ServeTest {
     @Test
     void aTokenIdPromptIsEchoedAsTheSameTextWithOrWithoutLogprobs() {
         List<Long> ids = List.of(1L, 80L, 200L, 300L, 411L);
+        // Read off stories260K's vocabulary (tokenizer.ggml.tokens): 1 = "<s>" (BOS, echoed as written),
+        // 80 = "<0x4D>" (the byte 'M'), 200 = "<0xC5>" (a lone UTF-8 lead byte, so U+FFFD), 300 = "▁ha", 411 = "e".
+        List<String> pieces = List.of("<s>", "M", "\uFFFD", " ha", "e");
+        String echo = "<s>M\uFFFD hae";
         CompletionCreateParams.Builder request = CompletionCreateParams.builder().model(MODEL)
                 .promptOfArrayOfTokens(ids).maxTokens(2).temperature(0.0).echo(true);
 
         String plain = openai.completions().create(request.build()).choices().getFirst().text();
         CompletionChoice scored = openai.completions().create(request.logprobs(0).build()).choices().getFirst();
 
-        assertThat(plain).isNotBlank().isEqualTo(scored.text());
-        assertThat(scored.logprobs().orElseThrow().tokens().orElseThrow()).hasSize(ids.size() + 2);
+        assertThat(plain).startsWith(echo).hasSizeGreaterThan(echo.length()).isEqualTo(scored.text());
+        List<String> tokens = scored.logprobs().orElseThrow().tokens().orElseThrow();
+        assertThat(tokens).hasSize(ids.size() + 2);
+        assertThat(tokens.subList(0, ids.size())).containsExactlyElementsOf(pieces);
     }
 
     @Test
@@ -233,6 +241,17 @@ class ServeTest {
 
         assertThat(error.statusCode()).isEqualTo(400);
         assertThat(error.param()).contains("temperature");
+    }
+
+    @Test
+    void aJsonResponseFormatIsRefusedRatherThanAnsweredAsText() {
+        var error = catchThrowableOfType(BadRequestException.class, () -> openai.chat().completions().create(
+                chat("Hi").responseFormat(ResponseFormatJsonObject.builder().build()).build()));
+
+        assertThat(error.param()).contains("response_format");
+        assertThat(error.getMessage()).contains("not supported by model '" + MODEL + "'");
+        assertThat(openai.chat().completions().create(chat("Hi").responseFormat(ResponseFormatText.builder().build())
+                .build()).choices()).hasSize(1);
     }
 
     @Test

@@ -8,8 +8,8 @@ import java.util.Set;
 
 /**
  * A {@code POST /v1/chat/completions} body, as far as a text model can serve it: the conversation, the shared
- * {@link GenerationOptions}, and log-probabilities. Fields a text-only server has no use for ({@code tools},
- * {@code response_format}, …) are ignored, as unknown fields are.
+ * {@link GenerationOptions}, and log-probabilities. Fields that ask for what a text model cannot do ({@code tools},
+ * a JSON {@code response_format}, …) are refused by {@link UnsupportedFields}; other unknown fields are ignored.
  *
  * @param topLogprobs alternatives per token (0–20); only with {@code logprobs}
  */
@@ -31,6 +31,7 @@ public record ChatCompletionRequest(String model, List<Message> messages, Genera
     public static ChatCompletionRequest parse(byte[] body) {
         JsonFields fields = JsonFields.body(OpenAiJson.readTree(body));
         String model = fields.requiredString("model");
+        UnsupportedFields.refuseInChat(fields, model);
         List<JsonNode> elements = fields.requiredArray("messages");
         if (elements.isEmpty()) {
             throw new InvalidRequestException("messages", "Invalid 'messages': empty array. Expected an array with "
@@ -38,7 +39,7 @@ public record ChatCompletionRequest(String model, List<Message> messages, Genera
         }
         List<Message> messages = new ArrayList<>(elements.size());
         for (int i = 0; i < elements.size(); i++) {
-            messages.add(message(JsonFields.element(elements.get(i), "messages[" + i + "]")));
+            messages.add(message(JsonFields.element(elements.get(i), "messages[" + i + "]"), model));
         }
         GenerationOptions options = GenerationOptions.read(fields, null);
         boolean logprobs = fields.bool("logprobs", false);
@@ -54,12 +55,17 @@ public record ChatCompletionRequest(String model, List<Message> messages, Genera
         return new ChatCompletionRequest(model, messages, options, logprobs, topLogprobs == null ? 0 : topLogprobs);
     }
 
-    private static Message message(JsonFields message) {
+    private static Message message(JsonFields message, String model) {
         String role = message.requiredString("role");
         if (!ROLES.contains(role)) {
             throw new InvalidRequestException(message.param("role"), "Invalid value for '" + message.param("role")
                     + "': '" + role + "' is not supported; supported roles are system, developer, user and assistant.");
         }
+        List<JsonNode> toolCalls = message.array("tool_calls"); // an empty list calls nothing
+        if (toolCalls != null && !toolCalls.isEmpty()) {
+            throw UnsupportedFields.refusal(message.param("tool_calls"), model);
+        }
+        UnsupportedFields.refuseAny(message, List.of("function_call", "audio"), model);
         JsonNode content = role.equals("assistant") ? message.get("content") : message.required("content");
         if (content == null) return new Message(role, "");
         if (content.isTextual()) return new Message(role, content.textValue());

@@ -40,14 +40,16 @@ public record CompletionRequest(String model, List<PromptInput> prompts, Generat
         JsonFields fields = JsonFields.body(OpenAiJson.readTree(body));
         String model = fields.requiredString("model");
         List<PromptInput> prompts = prompts(fields.required("prompt"));
-        if (fields.has("suffix")) {
-            throw new InvalidRequestException("suffix", "'suffix' is not supported: this server does not insert text.");
-        }
+        UnsupportedFields.refuseAny(fields, List.of("suffix"), model); // inserting text needs a fill-in-middle model
         Integer bestOf = fields.integer("best_of");
         GenerationOptions options = GenerationOptions.read(fields, DEFAULT_MAX_TOKENS);
-        if (bestOf != null && bestOf != options.n()) {
-            throw new InvalidRequestException("best_of", "'best_of' is not supported: every generated choice is "
-                    + "returned, so use 'n'.");
+        if (bestOf != null && bestOf < options.n()) {
+            throw new InvalidRequestException("best_of", "Invalid 'best_of': it must be at least 'n' ("
+                    + options.n() + "), but got " + bestOf + " instead.");
+        }
+        if (bestOf != null && bestOf > options.n()) { // choosing the best of more choices than are returned
+            throw new InvalidRequestException("best_of", "'best_of' greater than 'n' is not supported by model '"
+                    + model + "'; every generated choice is returned, so use 'n'.");
         }
         boolean echo = fields.bool("echo", false);
         Integer logprobs = fields.integer("logprobs");

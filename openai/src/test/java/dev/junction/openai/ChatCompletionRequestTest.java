@@ -1,6 +1,8 @@
 package dev.junction.openai;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -50,7 +52,7 @@ class ChatCompletionRequestTest {
                  "max_tokens": 7, "temperature": 0.5, "top_p": 0.9, "n": 3, "stop": ["a", "b"], "seed": 42,
                  "presence_penalty": 0.1, "frequency_penalty": -0.2, "logit_bias": {"15": -100, "7": 2.5},
                  "logprobs": true, "top_logprobs": 3, "user": "u-1", "stream": true,
-                 "stream_options": {"include_usage": true}, "tools": [], "some_future_field": {"x": 1}}""");
+                 "stream_options": {"include_usage": true}, "some_future_field": {"x": 1}}""");
 
         var options = request.options();
         assertThat(request.messages()).extracting(ChatCompletionRequest.Message::role)
@@ -111,6 +113,78 @@ class ChatCompletionRequestTest {
 
         assertThat(error.param()).isEqualTo("messages[1].content[1].type");
         assertThat(error.getMessage()).contains("image_url");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            tools               | [{"type": "function", "function": {"name": "f"}}]
+            tool_choice         | "none"
+            parallel_tool_calls | false
+            functions           | [{"name": "f"}]
+            function_call       | "auto"
+            audio               | {"voice": "alloy", "format": "wav"}
+            prediction          | {"type": "content", "content": "x"}
+            reasoning_effort    | "low"
+            verbosity           | "low"
+            web_search_options  | {}
+            """)
+    void aFieldNoModelCanHonourIsRefusedNamingItAndTheModel(String field, String value) {
+        var error = refusal(withMessages("\"" + field + "\": " + value));
+
+        assertThat(error.param()).isEqualTo(field);
+        assertThat(error.getMessage()).isEqualTo("'" + field + "' is not supported by model 'm'.");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            {"type": "json_object"}
+            {"type": "json_schema", "json_schema": {"name": "s", "schema": {}}}
+            """)
+    void aJsonResponseFormatIsRefused(String format) {
+        var error = refusal(withMessages("\"response_format\": " + format));
+
+        assertThat(error.param()).isEqualTo("response_format");
+        assertThat(error.getMessage()).startsWith("'response_format' of type 'json_").contains("model 'm'");
+    }
+
+    @Test
+    void audioOutputIsRefused() {
+        var error = refusal(withMessages("\"modalities\": [\"text\", \"audio\"]"));
+
+        assertThat(error.param()).isEqualTo("modalities");
+        assertThat(error.getMessage()).contains("not supported by model 'm'");
+    }
+
+    @Test
+    void aToolCallInTheHistoryIsRefusedNamingTheMessage() {
+        var error = refusal("""
+                {"model": "m", "messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": null,
+                  "tool_calls": [{"id": "c", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}]}""");
+
+        assertThat(error.param()).isEqualTo("messages[1].tool_calls");
+        assertThat(error.getMessage()).isEqualTo("'messages[1].tool_calls' is not supported by model 'm'.");
+    }
+
+    @Test
+    void fieldsThatChangeNothingAboutTheAnswerAreAccepted() {
+        var request = parse(withMessages("""
+                "user": "u", "metadata": {"k": "v"}, "store": false, "service_tier": "auto",
+                "response_format": {"type": "text"}, "modalities": ["text"]"""));
+
+        assertThat(request.messages()).hasSize(1);
+        assertThat(parse("""
+                {"model": "m", "messages": [{"role": "assistant", "content": "Hi", "tool_calls": []}]}""")
+                .messages()).hasSize(1);
+    }
+
+    @Test
+    void anUnsupportedFieldSentAsNullCountsAsAbsent() {
+        var request = parse(withMessages("""
+                "tools": null, "tool_choice": null, "parallel_tool_calls": null, "functions": null,
+                "function_call": null, "audio": null, "modalities": null, "prediction": null,
+                "response_format": null, "reasoning_effort": null, "verbosity": null, "web_search_options": null"""));
+
+        assertThat(request.messages()).hasSize(1);
     }
 
     @Test

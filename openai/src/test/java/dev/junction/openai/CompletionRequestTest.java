@@ -59,6 +59,27 @@ class CompletionRequestTest {
         assertThat(refusedParam("{\"model\": \"m\", \"prompt\": [-1]}")).isEqualTo("prompt[0]");
         assertThat(refusedParam("{\"model\": \"m\", \"prompt\": \"x\", \"suffix\": \"y\"}")).isEqualTo("suffix");
         assertThat(refusedParam("{\"model\": \"m\", \"prompt\": \"x\", \"best_of\": 3}")).isEqualTo("best_of");
+        assertThat(refusedParam("{\"model\": \"m\", \"prompt\": \"x\", \"best_of\": 1, \"n\": 2}"))
+                .isEqualTo("best_of");
         assertThat(refusedParam("{\"model\": \"m\", \"prompt\": \"x\", \"logprobs\": 21}")).isEqualTo("logprobs");
+    }
+
+    @Test
+    void whatCannotBeHonouredIsRefusedNamingTheModel() {
+        assertThat(catchThrowableOfType(InvalidRequestException.class,
+                () -> parse("{\"model\": \"m\", \"prompt\": \"x\", \"suffix\": \"y\"}")))
+                .hasMessage("'suffix' is not supported by model 'm'.");
+        assertThat(catchThrowableOfType(InvalidRequestException.class,
+                () -> parse("{\"model\": \"m\", \"prompt\": \"x\", \"best_of\": 3, \"n\": 2}")))
+                .hasMessageStartingWith("'best_of' greater than 'n' is not supported by model 'm'");
+    }
+
+    @Test
+    void aSuffixOrBestOfSentAsNullCountsAsAbsent() {
+        var request = parse("{\"model\": \"m\", \"prompt\": \"x\", \"suffix\": null, \"best_of\": null, \"n\": 2}");
+
+        assertThat(request.options().n()).isEqualTo(2);
+        assertThat(parse("{\"model\": \"m\", \"prompt\": \"x\", \"best_of\": 2, \"n\": 2}").options().n())
+                .isEqualTo(2);
     }
 }

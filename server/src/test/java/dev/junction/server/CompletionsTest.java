@@ -180,15 +180,4 @@ class CompletionsTest {
         assertThat(Http.json(events.get(1)).at("/choices/0/logprobs")).isEqualTo(Http.json("""
                 {"tokens": [" a"], "token_logprobs": [-0.5], "top_logprobs": [{" a": -0.5}], "text_offset": [5]}"""));
     }
-
-    @Test
-    void suffixIsRefusedAsUnsupported() {
-        var reply = http.post("/v1/completions",
-                "{\"model\": \"scripted-model\", \"prompt\": \"Once\", \"suffix\": \"end\"}");
-
-        assertThat(reply.status()).isEqualTo(400);
-        assertThat(reply.json().at("/error/param").asText()).isEqualTo("suffix");
-        assertThat(reply.json().at("/error/message").asText()).contains("not supported");
-        assertThat(service.requests()).isEmpty();
-    }
 }

@@ -9,6 +9,8 @@ import dev.junction.inference.InferenceService;
 import dev.junction.inference.ModelInfo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.List;
 
@@ -74,6 +76,55 @@ class ErrorsTest {
         assertError(http.post("/v1/chat/completions", """
                 {"model": "scripted-model", "messages": [{"role": "user", "content": "Hi"}], "temperature": 3}"""),
                 400, "invalid_request_error", "temperature", null);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            tools               | [{"type": "function", "function": {"name": "f"}}]
+            tool_choice         | "auto"
+            parallel_tool_calls | true
+            functions           | [{"name": "f"}]
+            function_call       | "auto"
+            audio               | {"voice": "alloy", "format": "wav"}
+            modalities          | ["text", "audio"]
+            prediction          | {"type": "content", "content": "x"}
+            reasoning_effort    | "high"
+            verbosity           | "high"
+            web_search_options  | {}
+            response_format     | {"type": "json_object"}
+            response_format     | {"type": "json_schema", "json_schema": {"name": "s", "schema": {}}}
+            """)
+    void aChatFieldNoModelCanHonourIsABadRequestNamingIt(String field, String value) {
+        var reply = http.post("/v1/chat/completions", CHAT.replace("}]}", "}], \"" + field + "\": " + value + "}"));
+
+        assertError(reply, 400, "invalid_request_error", field, null);
+        assertThat(reply.json().at("/error/message").asText()).startsWith("'" + field + "'")
+                .contains("not supported by model 'scripted-model'");
+        assertThat(service.requests()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            suffix  | "The end."
+            best_of | 3
+            """)
+    void aLegacyFieldNoModelCanHonourIsABadRequestNamingIt(String field, String value) {
+        var reply = http.post("/v1/completions", """
+                {"model": "scripted-model", "prompt": "Once", "%s": %s}""".formatted(field, value));
+
+        assertError(reply, 400, "invalid_request_error", field, null);
+        assertThat(reply.json().at("/error/message").asText()).contains("not supported by model 'scripted-model'");
+        assertThat(service.requests()).isEmpty();
+    }
+
+    @Test
+    void fieldsThatChangeNothingOrAreNullAreServed() {
+        var reply = http.post("/v1/chat/completions", CHAT.replace("}]}", """
+                }], "user": "u", "metadata": {"k": "v"}, "store": false, "service_tier": "auto",
+                "response_format": {"type": "text"}, "tools": null, "tool_choice": null}"""));
+
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(service.requests()).hasSize(1);
     }
 
     @Test

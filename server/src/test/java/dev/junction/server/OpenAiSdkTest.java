@@ -9,7 +9,9 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionContentPart;
 import com.openai.models.chat.completions.ChatCompletionContentPartImage;
+import com.openai.models.FunctionDefinition;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.chat.completions.ChatCompletionFunctionTool;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
 import com.openai.models.chat.completions.ChatCompletionTokenLogprob;
 import com.openai.models.completions.Completion;
@@ -197,6 +199,21 @@ class OpenAiSdkTest {
                         .build()));
 
         assertThat(error.param()).contains("messages[0].content[0].type");
+    }
+
+    @Test
+    void toolsAreRefusedRatherThanIgnored() {
+        var weather = ChatCompletionFunctionTool.builder()
+                .function(FunctionDefinition.builder().name("get_weather").description("The weather in a city")
+                        .build())
+                .build();
+        var error = catchThrowableOfType(BadRequestException.class, () -> openai.chat().completions().create(
+                chat("What is the weather in Paris?").addTool(weather).build()));
+
+        assertThat(error.param()).contains("tools");
+        assertThat(error.type()).contains("invalid_request_error");
+        assertThat(error.getMessage()).contains("'tools' is not supported by model '" + MODEL + "'");
+        assertThat(service.requests()).isEmpty();
     }
 
     @Test
