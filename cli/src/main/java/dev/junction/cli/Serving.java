@@ -5,6 +5,7 @@ import dev.junction.engine.model.Model;
 import dev.junction.engine.runtime.EngineConfig;
 import dev.junction.engine.runtime.LocalInferenceService;
 import dev.junction.inference.ModelInfo;
+import dev.junction.inference.ServiceStats;
 import dev.junction.server.OpenAiServer;
 import dev.junction.server.ServerConfig;
 
@@ -71,6 +72,11 @@ final class Serving implements AutoCloseable {
 
     List<String> modelNames() {
         return directory.models().stream().map(ModelInfo::id).toList();
+    }
+
+    /** The engines' figures, summed over the models. */
+    ServiceStats stats() {
+        return directory.stats();
     }
 
     /**
