@@ -213,6 +213,12 @@ public final class OpenAiServer implements AutoCloseable {
 
     /** Answers a failure with its OpenAI error body, unless a stream has already started. */
     private void respond(Context ctx, Exception failure) {
+        if (failure instanceof ClientDisconnected) {
+            log.debug("The client of {} {} hung up before its request was read", ctx.method().name(), ctx.path());
+            metrics.clientDisconnected();
+            if (!ctx.res().isCommitted()) ctx.status(ClientDisconnected.STATUS);
+            return;
+        }
         ApiException error = switch (failure) {
             case ApiException e -> e;
             case InvalidRequestException e -> ApiException.from(e);

@@ -5,15 +5,28 @@ import io.javalin.http.Context;
 
 import java.io.IOException;
 
-/** Reads request bodies up to the configured limit; a larger one is a 413 before it is read to the end. */
+/**
+ * Reads request bodies up to the configured limit; a larger one is a 413 before it is read to the end, and one whose
+ * client hangs up before its end is {@link ClientDisconnected}.
+ */
 final class RequestBodies {
     private RequestBodies() {
     }
 
-    static byte[] read(Context ctx, int limit) throws IOException {
+    /**
+     * The whole body.
+     *
+     * @throws ClientDisconnected when the connection ends or fails before the body is read to its end
+     */
+    static byte[] read(Context ctx, int limit) {
         long declared = ctx.req().getContentLengthLong();
         if (declared > limit) throw tooLarge(limit);
-        byte[] body = ctx.req().getInputStream().readNBytes(limit + 1);
+        byte[] body;
+        try {
+            body = ctx.req().getInputStream().readNBytes(limit + 1);
+        } catch (IOException e) { // Jetty's EofException and the like: the client went away mid-request
+            throw new ClientDisconnected(e);
+        }
         if (body.length > limit) throw tooLarge(limit);
         return body;
     }

@@ -62,6 +62,20 @@ class DisconnectTest {
     }
 
     @Test
+    void aClientThatHangsUpWhileSendingItsRequestIsCountedNotAnError() throws Exception {
+        try (var connection = new RawConnection(server.port())) {
+            connection.sendPart("POST", "/v1/chat/completions", 1000, "{\"model\": \"scripted-model\", \"mess");
+        }
+        Eventually.within(Duration.ofSeconds(2), "the request is counted as the client's hang-up, not a 500", () -> {
+            String metrics = http.get("/metrics").body();
+            return metrics.contains("route=\"/v1/chat/completions\",status=\"499\"} 1")
+                    && metrics.contains("junction_client_disconnects_total 1.0") && !metrics.contains("status=\"500\"");
+        });
+        assertThat(service.cancellations()).isZero();
+        assertThat(service.running()).isZero();
+    }
+
+    @Test
     void aClientThatWaitsGetsItsAnswersOnOneConnectionOneAfterAnother() throws Exception {
         try (var connection = new RawConnection(server.port())) {
             for (int i = 0; i < 3; i++) {

@@ -32,6 +32,13 @@ final class RawConnection implements AutoCloseable {
         out.flush();
     }
 
+    /** Sends the head of a request announcing {@code declaredLength} body bytes, and only {@code body}. */
+    void sendPart(String method, String path, int declaredLength, String body) throws IOException {
+        out.write((method + " " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + declaredLength + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
     /** Reads one line, without its line break. */
     String readLine() throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
