@@ -7,8 +7,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A persistent pool for the data-parallel loops of a forward pass: the caller and {@code threads - 1} daemon workers
  * split {@code [0, n)} into chunks and take them from a shared counter until none are left. Nothing is allocated per
- * loop; workers spin briefly between loops (a decode step runs hundreds of them a few microseconds apart) and park
- * when idle.
+ * loop; workers spin briefly between loops (a decode step runs hundreds of them a few microseconds apart), then
+ * park until the next loop unparks them: an idle pool takes no CPU.
  *
  * <p>One loop runs at a time: {@link #forRange} is called by one thread (the one driving the model) and returns when
  * every chunk is done. Bodies must not call {@code forRange} themselves.
@@ -114,7 +114,7 @@ public final class Parallel implements AutoCloseable {
             int g;
             while (((g = generation) == seen || (g & 1) == 1) && !closed) {
                 if (System.nanoTime() - spinStart < SPIN_NANOS) Thread.onSpinWait();
-                else LockSupport.parkNanos(this, 1_000_000);
+                else LockSupport.park(this); // forRange unparks every worker once the loop is published
             }
             if (closed) return;
             RangeBody b = body;
