@@ -16,10 +16,11 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Notices that the client of a non-streaming request closed its connection while the answer is being generated, so
- * the generation stops within a step instead of running to its end for nobody.
+ * Notices that the client closed its connection while nothing is being written to it — a non-streaming request
+ * while its answer is generated, a streaming one until its first event — so the generation stops within a step
+ * instead of running (or waiting in the queue) for nobody.
  *
- * <p>A streaming response finds out at its next write; a non-streaming one writes nothing until the end, and an
+ * <p>A stream under way finds out at its next write; until then nothing is written, and an
  * HTTP/1.1 server learns of a closed connection only by reading it — which Jetty does not do while a request is
  * handled. So the watch asks the connection's end point to report when it becomes readable: a client waiting for its
  * answer sends nothing, so the connection turning readable with no bytes to read is the end of its input (or a reset).
@@ -55,6 +56,22 @@ final class ClientWatch implements AutoCloseable {
         }
         metrics.clientDisconnected();
         log.debug("Client went away before its answer; its generations were cancelled");
+        return null;
+    }
+
+    /**
+     * Waits for the first event of a streaming request — which may be queued or computing its prompt for a while —
+     * cancelling its choices if the client leaves meanwhile.
+     *
+     * @return the event, or null when the client left (the disconnect is counted)
+     */
+    static Choices.Event first(Context ctx, Choices choices, ServerMetrics metrics) throws InterruptedException {
+        try (ClientWatch watch = start(ctx, choices::cancelAll)) {
+            Choices.Event event = choices.next();
+            if (!watch.gone.get()) return event;
+        }
+        metrics.clientDisconnected();
+        log.debug("Client went away before its stream started; its generations were cancelled");
         return null;
     }
 

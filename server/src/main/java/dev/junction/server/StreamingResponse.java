@@ -17,7 +17,7 @@ import java.util.List;
  * Writes the choices of one request as a server-sent event stream, on the request's own thread.
  *
  * <p>Nothing is committed until the first event arrives, so a request that fails while queued (queue timeout,
- * shutdown) still gets its HTTP status. After that a failure is sent as a final {@code {"error": …}} event. Events
+ * shutdown) still gets its HTTP status; a client that leaves before then is noticed by a {@link ClientWatch}. After that a failure is sent as a final {@code {"error": …}} event. Events
  * that are already waiting are written together and flushed once, so a slow client costs syscalls, not tokens. When
  * a write fails the client has gone: the generations are cancelled at once and the disconnect counted.
  */
@@ -32,7 +32,11 @@ final class StreamingResponse {
     /** @return the tokens consumed */
     static Usage run(Context ctx, Choices choices, ChunkFormat format, boolean includeUsage, ServerMetrics metrics)
             throws InterruptedException {
-        Choices.Event event = choices.next();
+        Choices.Event event = ClientWatch.first(ctx, choices, metrics);
+        if (event == null) { // the client left before anything was written
+            choices.cancelAndDrain(DRAIN_PATIENCE);
+            return choices.usage();
+        }
         if (event instanceof Choices.Failed(int i, InferenceException error)) throw error;
         if (isCancelled(event)) throw Choices.cancelledByShutdown();
         try {

@@ -62,6 +62,21 @@ class DisconnectTest {
     }
 
     @Test
+    void aStreamingClientThatLeavesBeforeItsFirstTokenHasItsGenerationCancelled() throws Exception {
+        service.stepping(Duration.ofSeconds(60)); // queued, or a long prompt: nothing to write for a minute
+        String body = """
+                {"model": "scripted-model", "stream": true, "messages": [{"role": "user", "content": "Go on"}]}""";
+        try (var connection = new RawConnection(server.port())) {
+            connection.send("POST", "/v1/chat/completions", body);
+            Eventually.within(Duration.ofSeconds(2), "it generates", () -> service.running() == 1);
+        }
+        Eventually.within(Duration.ofSeconds(2), "the generation is cancelled",
+                () -> service.cancellations() == 1 && service.running() == 0);
+        Eventually.within(Duration.ofSeconds(2), "the disconnect is counted",
+                () -> http.get("/metrics").body().contains("junction_client_disconnects_total 1.0"));
+    }
+
+    @Test
     void aClientThatHangsUpWhileSendingItsRequestIsCountedNotAnError() throws Exception {
         try (var connection = new RawConnection(server.port())) {
             connection.sendPart("POST", "/v1/chat/completions", 1000, "{\"model\": \"scripted-model\", \"mess");
