@@ -1,10 +1,15 @@
 package dev.junction.engine.runtime;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import dev.junction.inference.Completion;
 import dev.junction.inference.FinishReason;
 import dev.junction.inference.TokenEvent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -25,6 +30,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 class EngineCoreRandomizedTest {
     static final int VOCAB = 97;
     static final int REQUESTS = 250;
+
+    private static final Logger CORE_LOG = (Logger) LoggerFactory.getLogger(EngineCore.class);
+    private Level level;
+
+    @BeforeEach
+    void quiet() { // the failures here are made on purpose, hundreds of them
+        level = CORE_LOG.getLevel();
+        CORE_LOG.setLevel(Level.OFF);
+    }
+
+    @AfterEach
+    void restore() {
+        CORE_LOG.setLevel(level);
+    }
 
     static LongStream seeds() {
         return LongStream.range(0, 40);
