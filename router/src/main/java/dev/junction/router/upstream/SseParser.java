@@ -1,5 +1,6 @@
 package dev.junction.router.upstream;
 
+
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,7 @@
 package dev.junction.router.upstream;
 
+import dev.junction.router.config.Timeouts;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;

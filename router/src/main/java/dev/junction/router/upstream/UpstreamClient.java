@@ -1,5 +1,7 @@
 package dev.junction.router.upstream;
 
+import dev.junction.router.config.Timeouts;
+
 import java.net.http.HttpClient;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;

@@ -1,5 +1,6 @@
 package dev.junction.router.upstream;
 
+
 /**
  * Receives what one call to an upstream brings: for a stream, each event's data as it arrives; then exactly one of
  * {@link #onComplete} and {@link #onFailure} — unless the caller {@linkplain UpstreamCall#cancel cancelled} first,

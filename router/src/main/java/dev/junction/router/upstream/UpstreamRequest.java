@@ -1,5 +1,7 @@
 package dev.junction.router.upstream;
 
+import dev.junction.router.config.Timeouts;
+
 import java.net.URI;
 import java.util.Map;
 import java.util.Objects;
