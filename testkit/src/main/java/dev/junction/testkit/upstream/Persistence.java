@@ -1,0 +1,7 @@
+package dev.junction.testkit.upstream;
+
+/** Whether a connection carries another request after the current answer. */
+enum Persistence {
+    KEEP_ALIVE,
+    CLOSE
+}
