@@ -39,6 +39,6 @@ public final class UpstreamClient implements AutoCloseable {
     @Override
     public void close() {
         timers.shutdownNow();
-        http.close();
+        http.shutdownNow(); // abort what is still in flight rather than wait for it
     }
 }
