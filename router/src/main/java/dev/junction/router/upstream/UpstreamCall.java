@@ -172,16 +172,9 @@ public final class UpstreamCall {
     }
 
     /** Reads an event stream as it arrives. */
-    private final class Streaming implements HttpResponse.BodySubscriber<Void> {
-        private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private final class Streaming extends Reading {
         private final SseParser parser = new SseParser(UpstreamCall.this::onData, MAX_LINE_BYTES);
 
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            subscription = s;
-            if (ended.get()) s.cancel();
-            else s.request(Long.MAX_VALUE);
-        }
 
         @Override
         public void onNext(List<ByteBuffer> pieces) {
@@ -207,16 +200,10 @@ public final class UpstreamCall {
                     : "the stream ended without [DONE]"));
             done.complete(null);
         }
-
-        @Override
-        public CompletionStage<Void> getBody() {
-            return done;
-        }
     }
 
     /** Reads a whole body up to a limit: the answer ({@code whole}: past the limit is malformed) or an excerpt. */
-    private final class Collecting implements HttpResponse.BodySubscriber<Void> {
-        private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private final class Collecting extends Reading {
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         private final int limit;
         private final boolean whole;
@@ -228,12 +215,6 @@ public final class UpstreamCall {
             this.onBody = onBody;
         }
 
-        @Override
-        public void onSubscribe(Flow.Subscription s) {
-            subscription = s;
-            if (ended.get()) s.cancel();
-            else s.request(Long.MAX_VALUE);
-        }
 
         @Override
         public void onNext(List<ByteBuffer> pieces) {
@@ -260,6 +241,18 @@ public final class UpstreamCall {
         public void onComplete() {
             onBody.accept(bytes.toByteArray());
             done.complete(null);
+        }
+    }
+
+    /** What both readers share: the subscription, taken whole unless the call already ended, and the end. */
+    private abstract class Reading implements HttpResponse.BodySubscriber<Void> {
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            if (ended.get()) s.cancel();
+            else s.request(Long.MAX_VALUE);
         }
 
         @Override
