@@ -305,7 +305,7 @@ public final class BlockManager {
         return h;
     }
 
-    /** MurmurHash3's 64-bit finalizer. */
+    /** A 64-bit finalizer in the shape of MurmurHash3's fmix64 (its first constant, a different second one). */
     private static long mix(long h) {
         h ^= h >>> 33;
         h *= 0xFF51AFD7ED558CCDL;
