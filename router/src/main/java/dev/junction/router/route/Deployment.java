@@ -1,0 +1,85 @@
+package dev.junction.router.route;
+
+import dev.junction.router.capacity.CapacityContract;
+import dev.junction.router.capacity.ContractSnapshot;
+import dev.junction.router.config.Price;
+import dev.junction.router.health.Breaker;
+import dev.junction.router.health.BreakerSnapshot;
+import dev.junction.router.health.LatencyTracker;
+import dev.junction.router.remote.RemoteSupplier;
+import dev.junction.router.strategy.Candidate;
+import dev.junction.router.upstream.UpstreamClient;
+
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One deployment of a public model as the router runs it: which supplier and which of its models, where it stands
+ * for the strategies (tier, weight, price), and its live state — breaker, capacity contract, time to first token,
+ * requests in flight.
+ */
+public final class Deployment {
+    final int index;
+    final String upstreamModel;
+    final RemoteSupplier supplier;
+    final UpstreamClient client;
+    final Breaker breaker;
+    final CapacityContract contract;
+    final LatencyTracker latency;
+    private final int tier;
+    private final int weight;
+    private final Price price;
+    final AtomicInteger inFlight = new AtomicInteger();
+
+    public Deployment(int index, RemoteSupplier supplier, UpstreamClient client, String upstreamModel, int tier,
+                      int weight, Price price, Breaker breaker, CapacityContract contract, LatencyTracker latency) {
+        this.index = index;
+        this.supplier = supplier;
+        this.client = client;
+        this.upstreamModel = upstreamModel;
+        this.tier = tier;
+        this.weight = weight;
+        this.price = price;
+        this.breaker = breaker;
+        this.contract = contract;
+        this.latency = latency;
+    }
+
+    public String supplierName() {
+        return supplier.name();
+    }
+
+    public Breaker breaker() {
+        return breaker;
+    }
+
+    /** What the strategies see of it now; empty while its breaker is open (it receives nothing then). */
+    Optional<Candidate> candidate(InstantSource clock) {
+        BreakerSnapshot b = breaker.snapshot();
+        Candidate.Health health = switch (b.state()) {
+            case CLOSED -> Candidate.Health.HEALTHY;
+            case HALF_OPEN -> Candidate.Health.ON_TRIAL;
+            case OPEN -> {
+                Instant until = b.openUntil().orElse(Instant.MAX);
+                yield clock.instant().isBefore(until) ? null : Candidate.Health.ON_TRIAL;
+            }
+        };
+        if (health == null) return Optional.empty();
+        ContractSnapshot c = contract.snapshot();
+        OptionalLong requestsLeft = c.limits().rpm().isPresent()
+                ? OptionalLong.of(Math.max(0, c.limits().rpm().getAsInt() - c.requestsLastMinute()))
+                : OptionalLong.empty();
+        OptionalLong tokensLeft = c.limits().tpm().isPresent()
+                ? OptionalLong.of(Math.max(0, c.limits().tpm().getAsLong() - c.tokensLastMinute()))
+                : OptionalLong.empty();
+        var ttft = latency.average();
+        return Optional.of(new Candidate(index, supplier.name(), tier, weight, health, inFlight.get(),
+                c.limits().maxConcurrent().isPresent() ? OptionalInt.of(c.limits().maxConcurrent().getAsInt())
+                        : OptionalInt.empty(), requestsLeft, tokensLeft, ttft,
+                ttft.isPresent() ? Math.max(1, latency.snapshot().samples()) : 0, price));
+    }
+}
