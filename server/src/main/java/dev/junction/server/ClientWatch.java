@@ -47,16 +47,7 @@ final class ClientWatch implements AutoCloseable {
      */
     static List<Choices.Result> collect(Context ctx, Choices choices, ServerMetrics metrics)
             throws InterruptedException {
-        try (ClientWatch watch = start(ctx, choices::cancelAll)) {
-            try {
-                return choices.collect();
-            } catch (InferenceException e) {
-                if (!watch.gone.get()) throw e;
-            }
-        }
-        metrics.clientDisconnected();
-        log.debug("Client went away before its answer; its generations were cancelled");
-        return null;
+        return whileWatching(ctx, choices, metrics, "before its answer", choices::collect);
     }
 
     /**
@@ -66,12 +57,26 @@ final class ClientWatch implements AutoCloseable {
      * @return the event, or null when the client left (the disconnect is counted)
      */
     static Choices.Event first(Context ctx, Choices choices, ServerMetrics metrics) throws InterruptedException {
+        return whileWatching(ctx, choices, metrics, "before its stream started", choices::next);
+    }
+
+    /** Something a request's thread waits for while nothing is written to the client. */
+    private interface Wait<T> {
+        T get() throws InterruptedException;
+    }
+
+    private static <T> T whileWatching(Context ctx, Choices choices, ServerMetrics metrics, String when,
+                                       Wait<T> wait) throws InterruptedException {
         try (ClientWatch watch = start(ctx, choices::cancelAll)) {
-            Choices.Event event = choices.next();
-            if (!watch.gone.get()) return event;
+            try {
+                T result = wait.get();
+                if (!watch.gone.get()) return result;
+            } catch (InferenceException e) {
+                if (!watch.gone.get()) throw e;
+            }
         }
         metrics.clientDisconnected();
-        log.debug("Client went away before its stream started; its generations were cancelled");
+        log.debug("Client went away {}; its generations were cancelled", when);
         return null;
     }
 

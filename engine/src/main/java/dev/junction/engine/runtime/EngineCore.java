@@ -193,8 +193,8 @@ final class EngineCore {
         } catch (RuntimeException e) {
             LOG.error("ending the requests in flight failed, resetting the scheduler", e);
         }
-        for (Request r : List.copyOf(live.values())) endWithoutScheduler(r, internal());
-        scheduler.reset();
+        scheduler.reset(); // every sequence FINISHED: ending what is left no longer asks anything of the scheduler
+        for (Request r : List.copyOf(live.values())) fail(r, internal());
     }
 
     /** Ends everything in flight as cancelled (shutdown). */
@@ -253,7 +253,11 @@ final class EngineCore {
 
     private void fail(Request r, InferenceException error) {
         if (!end(r)) return;
-        sendError(r, error);
+        try {
+            r.fail(error);
+        } catch (RuntimeException e) {
+            LOG.warn("listener of {} failed on error", r, e);
+        }
     }
 
     /** Takes a request out of the core, sequence and all; false if it had already ended. */
@@ -264,13 +268,6 @@ final class EngineCore {
         return true;
     }
 
-    /** Ends a request without asking the scheduler, which is about to be reset. */
-    private void endWithoutScheduler(Request r, InferenceException error) {
-        if (r.state == Request.State.ENDED) return;
-        leave(r);
-        sendError(r, error);
-    }
-
     private void leave(Request r) {
         switch (r.state) {
             case QUEUED, WAITING -> notStarted.decrementAndGet();
@@ -279,13 +276,5 @@ final class EngineCore {
         }
         if (r.sequence != null) live.remove(r.sequence);
         r.state = Request.State.ENDED;
-    }
-
-    private static void sendError(Request r, InferenceException error) {
-        try {
-            r.fail(error);
-        } catch (RuntimeException e) {
-            LOG.warn("listener of {} failed on error", r, e);
-        }
     }
 }

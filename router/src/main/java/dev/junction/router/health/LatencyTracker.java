@@ -40,6 +40,12 @@ public final class LatencyTracker {
         return samples == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(Math.round(averageNanos)));
     }
 
+    /** Samples recorded since the start. */
+    public synchronized long samples() {
+        return samples;
+    }
+
+    /** With the percentiles, which sort the recent samples: for visibility, not for every routing decision. */
     public LatencySnapshot snapshot() {
         long count;
         double average;

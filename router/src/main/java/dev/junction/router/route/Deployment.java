@@ -13,7 +13,6 @@ import dev.junction.router.upstream.UpstreamClient;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -77,9 +76,8 @@ public final class Deployment {
                 ? OptionalLong.of(Math.max(0, c.limits().tpm().getAsLong() - c.tokensLastMinute()))
                 : OptionalLong.empty();
         var ttft = latency.average();
+        long samples = ttft.isPresent() ? latency.samples() : 0; // samples only grow: at least 1 here
         return Optional.of(new Candidate(index, supplier.name(), tier, weight, health, inFlight.get(),
-                c.limits().maxConcurrent().isPresent() ? OptionalInt.of(c.limits().maxConcurrent().getAsInt())
-                        : OptionalInt.empty(), requestsLeft, tokensLeft, ttft,
-                ttft.isPresent() ? Math.max(1, latency.snapshot().samples()) : 0, price));
+                c.limits().maxConcurrent(), requestsLeft, tokensLeft, ttft, samples, price));
     }
 }

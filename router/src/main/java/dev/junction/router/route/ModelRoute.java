@@ -96,8 +96,7 @@ public final class ModelRoute {
             Choice next = admit(request, tried);
             if (!(next instanceof Admitted a)) {
                 if (attempts == 1) refuse(sink, next);
-                else sink.fail(progress.lastFailure instanceof UpstreamFailure.TimedOut ? 504 : 502,
-                        "upstream_error", "No supplier of model '" + model + "' could answer the request.", null);
+                else failedEverywhere(sink, progress);
                 return new RouteOutcome(Optional.ofNullable(last), attempts - 1, Optional.empty(), false);
             }
             tried.add(a.deployment().index);
@@ -112,8 +111,7 @@ public final class ModelRoute {
                 }
                 case FAILED_BEFORE_ANSWER -> {
                     if (System.nanoTime() >= deadlineNanos || !retries.tryRetry()) {
-                        sink.fail(progress.lastFailure instanceof UpstreamFailure.TimedOut ? 504 : 502,
-                                "upstream_error", "The supplier of model '" + model + "' failed to answer.", null);
+                        failedEverywhere(sink, progress);
                         return new RouteOutcome(Optional.of(last), attempts, Optional.empty(), false);
                     }
                 }
@@ -148,6 +146,12 @@ public final class ModelRoute {
             }
         }
         return anyFull ? new AllFull(full.orElse(Duration.ofSeconds(1))) : new NoneUsable();
+    }
+
+    /** No attempt answered and no more will be made: 504 if the last one timed out, else 502. */
+    private void failedEverywhere(AnswerSink sink, Progress progress) {
+        sink.fail(progress.lastFailure instanceof UpstreamFailure.TimedOut ? 504 : 502, "upstream_error",
+                "No supplier of model '" + model + "' could answer the request.", null);
     }
 
     /** Every deployment full (429 with the soonest Retry-After) or none usable (503). */
