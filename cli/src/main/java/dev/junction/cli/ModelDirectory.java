@@ -55,7 +55,7 @@ final class ModelDirectory implements InferenceService {
 
     @Override
     public boolean ready() {
-        return !services.isEmpty() && services.stream().allMatch(InferenceService::ready);
+        return services.stream().allMatch(InferenceService::ready); // none: a router with no local models
     }
 
     @Override

@@ -2,6 +2,10 @@ package dev.junction.cli;
 
 import dev.junction.engine.model.KvCache;
 import dev.junction.engine.runtime.EngineConfig;
+import dev.junction.router.config.ConfigLoader;
+import dev.junction.router.config.LocalModel;
+import dev.junction.router.config.RouterConfig;
+import dev.junction.router.config.SupplierConfig;
 import dev.junction.server.ServerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,8 +17,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code junction serve}: the OpenAI-compatible HTTP server over local models, each with its own continuous-batching
@@ -24,8 +28,12 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "serve", mixinStandardHelpOptions = true, description = {
         "Serve local models through the OpenAI API (chat completions, completions, models), with continuous "
                 + "batching, a paged KV cache and prefix caching; /health, /ready and Prometheus /metrics.",
-        "Every option can also come from the environment (JUNCTION_<OPTION>, e.g. JUNCTION_PORT=9000) or from a "
-                + "properties file (--config FILE or JUNCTION_CONFIG; keys are option names, e.g. max-queue = 32); "
+        "With --config junction.yaml it routes public models over several suppliers (this engine, any "
+                + "OpenAI-compatible service, Azure OpenAI) with failover, capacity contracts and usage metering; "
+                + "the file is reloaded when it changes and on SIGHUP. GET /admin/v1/suppliers (loopback only) shows "
+                + "each supplier's state.",
+        "Every option can also come from the environment (JUNCTION_<OPTION>, e.g. JUNCTION_PORT=9000) or from the "
+                + "server: section of the configuration file (--config FILE or JUNCTION_CONFIG; e.g. max_queue: 32); "
                 + "the command line wins, then the environment, then the file."})
 final class ServeCommand implements Callable<Integer> {
     private final Environment env;
@@ -89,24 +97,28 @@ final class ServeCommand implements Callable<Integer> {
             description = "On shutdown, how long running requests may finish before they are cut (default: ${DEFAULT-VALUE}).")
     int graceSeconds;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "Properties file with option defaults.")
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration: a server: section of option "
+            + "defaults, and suppliers: and models: to route.")
     Path config;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
-        List<Serving.NamedModel> named = new ArrayList<>();
-        for (String spec : models == null || models.isEmpty() ? List.of("") : models) {
-            named.add(parse(spec, env.home()));
-        }
         EngineConfig engine = engineConfig();
         ServerConfig server = ServerConfig.defaults().withHost(host).withPort(port);
         int threadCount = threads != null ? threads : dev.junction.engine.kernel.Parallel.defaultThreads();
-        try (Serving serving = Serving.start(named, engine, server, threadCount, mmap.enabled, err)) {
+        Optional<Path> file = config != null ? Optional.of(config)
+                : ConfigDefaults.configFile(new String[0], env.variables());
+        Optional<RouterConfig> routing = file.isEmpty() ? Optional.empty()
+                : Optional.of(new ConfigLoader(env.variables()).load(file.get())).filter(RouterConfig::routes);
+        try (Serving serving = routing.isPresent()
+                ? Serving.startRouted(file.get(), env.variables(), localModels(routing.get()), engine, server,
+                threadCount, mmap.enabled, err)
+                : Serving.start(namedModels(), engine, server, threadCount, mmap.enabled, err)) {
             err.printf("serving %s on %s (OpenAI API under /v1; /health, /ready, /metrics)%n",
                     String.join(", ", serving.modelNames()), serving.baseUri());
             err.flush();
-            awaitSignal();
+            Signals.awaitTermination();
             err.printf("shutting down: finishing running requests (up to %d s)…%n", graceSeconds);
             err.flush();
             serving.stop(graceSeconds * 1000L);
@@ -114,6 +126,28 @@ final class ServeCommand implements Callable<Integer> {
         err.println("stopped");
         err.flush();
         return 0;
+    }
+
+    /** The models of {@code --model}, or the embedded one. */
+    private List<Serving.NamedModel> namedModels() {
+        List<Serving.NamedModel> named = new ArrayList<>();
+        for (String spec : models == null || models.isEmpty() ? List.of("") : models) {
+            named.add(parse(spec, env.home()));
+        }
+        return named;
+    }
+
+    /** The models the file's local supplier loads (none when it has none). */
+    private List<Serving.NamedModel> localModels(RouterConfig c) {
+        List<Serving.NamedModel> named = new ArrayList<>();
+        for (SupplierConfig s : c.suppliers().values()) {
+            if (!(s instanceof SupplierConfig.Local local)) continue;
+            local.models().forEach((name, model) -> named.add(new Serving.NamedModel(name, switch (model) {
+                case LocalModel.Embedded e -> DefaultModel.path(env.home());
+                case LocalModel.GgufFile f -> f.path();
+            })));
+        }
+        return named;
     }
 
     EngineConfig engineConfig() {
@@ -131,18 +165,5 @@ final class ServeCommand implements Callable<Integer> {
         Path path = Path.of(pathPart);
         String name = eq > 0 ? spec.substring(0, eq) : path.getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
         return new Serving.NamedModel(name, path);
-    }
-
-    /** Blocks until SIGINT or SIGTERM. */
-    private static void awaitSignal() throws InterruptedException {
-        CountDownLatch signalled = new CountDownLatch(1);
-        for (String name : List.of("INT", "TERM")) {
-            try {
-                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> signalled.countDown());
-            } catch (IllegalArgumentException unsupported) {
-                // this platform does not deliver that signal; the other one still works
-            }
-        }
-        signalled.await();
     }
 }

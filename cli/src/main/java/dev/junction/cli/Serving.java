@@ -6,6 +6,7 @@ import dev.junction.engine.runtime.EngineConfig;
 import dev.junction.engine.runtime.LocalInferenceService;
 import dev.junction.inference.ModelInfo;
 import dev.junction.inference.ServiceStats;
+import dev.junction.router.SupplierRouter;
 import dev.junction.server.OpenAiServer;
 import dev.junction.server.ServerConfig;
 
@@ -14,50 +15,54 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * A running {@code junction serve}: models loaded, one engine per model, the HTTP server in front. The wiring lives
- * here (not in the command) so tests start exactly what users run, on a free port.
+ * A running {@code junction serve}: models loaded, one engine per model, the HTTP server in front — serving the
+ * local models directly, or, with a routing configuration, the {@link Routing} of its public models over their
+ * suppliers. The wiring lives here (not in the command) so tests start exactly what users run, on a free port.
  */
 final class Serving implements AutoCloseable {
     /** A model file and the name requests use for it. */
     record NamedModel(String name, Path path) {
     }
 
-    private final List<Model> models;
-    private final List<Parallel> pools;
-    private final ModelDirectory directory;
+    private final Engines engines;
     private final OpenAiServer server;
+    private final Optional<Routing> routing;
     private boolean stopped;
 
-    private Serving(List<Model> models, List<Parallel> pools, ModelDirectory directory, OpenAiServer server) {
-        this.models = models;
-        this.pools = pools;
-        this.directory = directory;
+    private Serving(Engines engines, OpenAiServer server, Optional<Routing> routing) {
+        this.engines = engines;
         this.server = server;
+        this.routing = routing;
     }
 
-    /** Loads each model (progress on {@code err}), starts its engine, then the server. */
+    /** Loads each model (progress on {@code err}), starts its engine, then the server in front of them. */
     static Serving start(List<NamedModel> models, EngineConfig engine, ServerConfig serverConfig, int threads,
                          boolean mmap, PrintWriter err) {
-        List<Model> loaded = new ArrayList<>();
-        List<Parallel> pools = new ArrayList<>(); // one per engine: an engine thread must be its pool's only user
-        List<LocalInferenceService> services = new ArrayList<>();
+        Engines engines = Engines.start(models, engine, threads, mmap, err);
         try {
-            for (NamedModel m : models) {
-                Model model = ModelOptions.load(m.path(), mmap, err);
-                loaded.add(model);
-                Parallel parallel = new Parallel(threads);
-                pools.add(parallel);
-                services.add(LocalInferenceService.start(m.name(), model, engine, parallel));
-            }
-            ModelDirectory directory = new ModelDirectory(services);
-            OpenAiServer server = OpenAiServer.start(serverConfig, directory);
-            return new Serving(loaded, pools, directory, server);
+            return new Serving(engines, OpenAiServer.start(serverConfig, engines.directory()), Optional.empty());
         } catch (RuntimeException e) {
-            services.forEach(s -> s.shutdown(0));
-            pools.forEach(Parallel::close);
-            loaded.forEach(Model::close);
+            engines.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Loads the local supplier's models and serves the public models of the configuration file through the router
+     * (see {@link Routing}).
+     */
+    static Serving startRouted(Path configFile, java.util.Map<String, String> environment, List<NamedModel> models,
+                               EngineConfig engine, ServerConfig serverConfig, int threads, boolean mmap,
+                               PrintWriter err) throws dev.junction.router.config.ConfigException {
+        Engines engines = Engines.start(models, engine, threads, mmap, err);
+        try {
+            Routing routing = Routing.start(configFile, environment, engines, serverConfig);
+            return new Serving(engines, routing.server(), Optional.of(routing));
+        } catch (RuntimeException | dev.junction.router.config.ConfigException e) {
+            engines.close();
             throw e;
         }
     }
@@ -70,13 +75,25 @@ final class Serving implements AutoCloseable {
         return server.port();
     }
 
+    /** The public model names: the local models', or the routed ones. */
     List<String> modelNames() {
-        return directory.models().stream().map(ModelInfo::id).toList();
+        return routing.map(r -> r.router().models())
+                .orElseGet(() -> engines.directory().models().stream().map(ModelInfo::id).toList());
+    }
+
+    /** The router, when serving a routing configuration. */
+    Optional<SupplierRouter> router() {
+        return routing.map(Routing::router);
+    }
+
+    /** Reads the configuration file again now (what SIGHUP does). */
+    void reload() {
+        routing.ifPresent(Routing::reload);
     }
 
     /** The engines' figures, summed over the models. */
     ServiceStats stats() {
-        return directory.stats();
+        return engines.directory().stats();
     }
 
     /**
@@ -87,8 +104,8 @@ final class Serving implements AutoCloseable {
         if (stopped) return;
         stopped = true;
         server.stop(graceMillis);
-        pools.forEach(Parallel::close);
-        models.forEach(Model::close);
+        routing.ifPresent(Routing::close);
+        engines.close();
     }
 
     @Override

@@ -27,8 +27,8 @@ class ConfigDefaultsTest {
 
     @Test
     void theCommandLineWinsThenTheEnvironmentThenTheFileThenTheBuiltInDefault() throws Exception {
-        Path file = dir.resolve("junction.properties");
-        Files.writeString(file, "port = 7000\nmax-queue = 5\nmax-running = 3\nmodel = a=a.gguf, b.gguf\n");
+        Path file = dir.resolve("junction.yaml");
+        Files.writeString(file, "server:\n  port: 7000\n  max_queue: 5\n  max-running: 3\n  model: [a=a.gguf, b.gguf]\n");
 
         ServeCommand serve = parse(Map.of("JUNCTION_PORT", "7100", "JUNCTION_MAX_QUEUE", "6"),
                 "--config", file.toString(), "--max-queue", "7");
@@ -42,16 +42,24 @@ class ConfigDefaultsTest {
 
     @Test
     void theConfigFileCanComeFromTheEnvironment() throws Exception {
-        Path file = dir.resolve("serve.properties");
-        Files.writeString(file, "host = 0.0.0.0\n");
+        Path file = dir.resolve("serve.yaml");
+        Files.writeString(file, "server: {host: 0.0.0.0}\n");
 
         assertThat(parse(Map.of("JUNCTION_CONFIG", file.toString())).host).isEqualTo("0.0.0.0");
     }
 
     @Test
     void aMissingConfigFileIsAClearError() {
-        assertThatThrownBy(() -> parse(Map.of(), "--config", dir.resolve("nope.properties").toString()))
+        assertThatThrownBy(() -> parse(Map.of(), "--config", dir.resolve("nope.yaml").toString()))
                 .hasMessageContaining("configuration file not found");
+    }
+
+    @Test
+    void aBrokenConfigFileNamesTheKeyAndLine() throws Exception {
+        Path file = dir.resolve("broken.yaml");
+        Files.writeString(file, "server:\n  port: 7000\n  max_queu: 5\n");
+        assertThatThrownBy(() -> parse(Map.of(), "--config", file.toString()))
+                .hasMessageContaining("broken.yaml:3").hasMessageContaining("max_queu");
     }
 
     @Test

@@ -80,8 +80,11 @@ final class ClientWatch implements AutoCloseable {
         return null;
     }
 
-    /** Starts watching the connection of {@code ctx}; {@code onGone} runs at most once, on a server thread. */
-    private static ClientWatch start(Context ctx, Runnable onGone) {
+    /**
+     * Starts watching the connection of {@code ctx}; {@code onGone} runs at most once, on a server thread, unless the
+     * watch is closed first.
+     */
+    static ClientWatch start(Context ctx, Runnable onGone) {
         ClientWatch watch = new ClientWatch(onGone);
         var request = ServletContextRequest.getServletContextRequest(ctx.req());
         if (request == null) return watch;
@@ -93,6 +96,11 @@ final class ClientWatch implements AutoCloseable {
             if (ep.tryFillInterested(readable)) watch.endPoint = ep;
         }
         return watch;
+    }
+
+    /** Whether the client was seen to leave. */
+    boolean gone() {
+        return gone.get();
     }
 
     private void readable(SocketChannel channel) {

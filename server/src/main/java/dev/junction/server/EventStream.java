@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The body of a streaming response: status 200, {@code text/event-stream}, one event per chunk. Events are buffered
@@ -42,6 +43,11 @@ final class EventStream {
     /** Buffers one {@code data: <json>} event. */
     void send(Object chunk) throws ClientGone {
         write(ServerSentEvents.encode(OpenAiJson.write(chunk)));
+    }
+
+    /** Buffers one event whose data is already JSON text. */
+    void sendData(String json) throws ClientGone {
+        write(ServerSentEvents.encode(json.getBytes(StandardCharsets.UTF_8)));
     }
 
     void flush() throws ClientGone {

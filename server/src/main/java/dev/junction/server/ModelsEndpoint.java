@@ -6,19 +6,35 @@ import dev.junction.inference.Usage;
 import dev.junction.openai.Model;
 import dev.junction.openai.ModelList;
 import dev.junction.openai.OpenAiJson;
+import dev.junction.inference.InferenceException;
+import dev.junction.openai.relay.Relay;
 import io.javalin.http.Context;
 
-/** {@code GET /v1/models} and {@code GET /v1/models/<id>}: what the service serves. */
-final class ModelsEndpoint {
-    private final InferenceService service;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.function.Supplier;
 
-    ModelsEndpoint(InferenceService service) {
-        this.service = service;
+/** {@code GET /v1/models} and {@code GET /v1/models/<id>}: what the service (or the relay) serves. */
+final class ModelsEndpoint {
+    private final Supplier<List<Model>> models;
+
+    private ModelsEndpoint(Supplier<List<Model>> models) {
+        this.models = models;
+    }
+
+    static ModelsEndpoint of(InferenceService service) {
+        return new ModelsEndpoint(() -> service.models().stream().map(ModelsEndpoint::model).toList());
+    }
+
+    /** A relay's public model names, created when the server started, owned by Junction. */
+    static ModelsEndpoint of(Relay relay, InstantSource clock) {
+        long created = clock.instant().getEpochSecond();
+        return new ModelsEndpoint(() -> relay.models().stream().map(id -> new Model(id, created, "junction"))
+                .toList());
     }
 
     Usage list(Context ctx, ApiCall call) {
-        ctx.contentType("application/json").result(OpenAiJson.write(new ModelList(
-                service.models().stream().map(ModelsEndpoint::model).toList())));
+        ctx.contentType("application/json").result(OpenAiJson.write(new ModelList(models.get())));
         return null;
     }
 
@@ -26,9 +42,9 @@ final class ModelsEndpoint {
     Usage one(Context ctx, ApiCall call) {
         String id = ctx.pathParam("id");
         call.model(id);
-        ModelInfo info = service.model(id).orElseThrow(() -> ApiException.from(
-                dev.junction.inference.InferenceException.modelNotFound(id)));
-        ctx.contentType("application/json").result(OpenAiJson.write(model(info)));
+        Model model = models.get().stream().filter(m -> m.id().equals(id)).findFirst()
+                .orElseThrow(() -> ApiException.from(InferenceException.modelNotFound(id)));
+        ctx.contentType("application/json").result(OpenAiJson.write(model));
         return null;
     }
 

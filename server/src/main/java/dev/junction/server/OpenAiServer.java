@@ -21,14 +21,21 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.junction.openai.relay.Relay;
+
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * An {@link InferenceService} served over the OpenAI HTTP API, with {@code /health}, {@code /ready} and Prometheus
@@ -75,9 +82,13 @@ public final class OpenAiServer implements AutoCloseable {
                 : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.interceptors = List.copyOf(builder.interceptors);
         this.metrics = new ServerMetrics(registry, service, builder.clock);
-        var models = new ModelsEndpoint(service);
-        var chat = new ChatCompletionsEndpoint(service, metrics, config);
-        var completions = new CompletionsEndpoint(service, metrics, config);
+        Relay relay = builder.relay;
+        var models = relay == null ? ModelsEndpoint.of(service) : ModelsEndpoint.of(relay, builder.clock);
+        Endpoint chat = relay == null ? new ChatCompletionsEndpoint(service, metrics, config)
+                : new RelayEndpoint(relay, dev.junction.openai.relay.Endpoint.CHAT, metrics, config);
+        Endpoint completions = relay == null ? new CompletionsEndpoint(service, metrics, config)
+                : new RelayEndpoint(relay, dev.junction.openai.relay.Endpoint.COMPLETIONS, metrics, config);
+        var admin = Map.copyOf(builder.admin);
         this.app = Javalin.create(javalin -> {
             javalin.concurrency.useVirtualThreads = true;
             javalin.startup.showJavalinBanner = false;
@@ -107,13 +118,15 @@ public final class OpenAiServer implements AutoCloseable {
             javalin.routes.get("/v1/models/<id>", api("/v1/models/<id>", models::one));
             javalin.routes.post("/v1/chat/completions", api("/v1/chat/completions", chat));
             javalin.routes.post("/v1/completions", api("/v1/completions", completions));
+            admin.forEach((path, view) -> javalin.routes.get(path, observed(path, ctx -> admin(ctx, view))));
             javalin.routes.exception(HttpResponseException.class, this::routingError);
             javalin.routes.exception(Exception.class, (e, ctx) -> respond(ctx, e));
         });
         app.start();
         this.host = config.host();
         this.port = app.port();
-        log.info("Serving {} on {}", service.models().stream().map(m -> m.id()).toList(), baseUri());
+        log.info("Serving {} on {}", relay != null ? relay.models()
+                : service.models().stream().map(m -> m.id()).toList(), baseUri());
     }
 
     /** The port bound (the chosen one when the configuration said 0). */
@@ -171,6 +184,15 @@ public final class OpenAiServer implements AutoCloseable {
 
     private void scrape(Context ctx) {
         ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape());
+    }
+
+    /** An operator's view, for loopback clients only (until the business edition adds admin keys). */
+    private void admin(Context ctx, Supplier<Object> view) throws UnknownHostException {
+        if (!InetAddress.getByName(ctx.ip()).isLoopbackAddress()) {
+            throw new ApiException(403, new ApiError("Admin endpoints answer only on the loopback interface.",
+                    ApiError.INVALID_REQUEST, null, "forbidden"));
+        }
+        ctx.contentType(JSON).result(OpenAiJson.write(view.get()));
     }
 
     /** Times the route and counts it by status; renders any failure as an OpenAI error first. */
@@ -267,6 +289,8 @@ public final class OpenAiServer implements AutoCloseable {
         private PrometheusMeterRegistry registry;
         private final List<RequestInterceptor> interceptors = new ArrayList<>();
         private InstantSource clock = InstantSource.system();
+        private Relay relay;
+        private final Map<String, Supplier<Object>> admin = new LinkedHashMap<>();
 
         private Builder(InferenceService service) {
             this.service = Objects.requireNonNull(service, "service");
@@ -292,6 +316,26 @@ public final class OpenAiServer implements AutoCloseable {
         /** The clock for {@code created} timestamps and latency metrics (default: the system clock). */
         public Builder clock(InstantSource c) {
             this.clock = Objects.requireNonNull(c);
+            return this;
+        }
+
+        /**
+         * Hands {@code /v1/chat/completions} and {@code /v1/completions} to {@code r} (the supplier router) at the
+         * wire level, and lists its models on {@code /v1/models}; the service still answers {@code /ready} and its
+         * figures still reach {@code /metrics}.
+         */
+        public Builder relay(Relay r) {
+            this.relay = Objects.requireNonNull(r);
+            return this;
+        }
+
+        /**
+         * Serves {@code view} as JSON at {@code GET path} (e.g. {@code /admin/v1/suppliers}) to loopback clients
+         * only; others get 403.
+         */
+        public Builder admin(String path, Supplier<Object> view) {
+            if (!path.startsWith("/admin/")) throw new IllegalArgumentException("not under /admin/: " + path);
+            admin.put(path, Objects.requireNonNull(view));
             return this;
         }
 

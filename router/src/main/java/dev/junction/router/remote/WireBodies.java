@@ -24,6 +24,15 @@ public final class WireBodies {
     }
 
     /** Whether the client asked for the stream's final usage chunk ({@code stream_options.include_usage}). */
+    /** Whether the request offers tools (or the older {@code functions}) to call. */
+    public static boolean usesTools(ObjectNode client) {
+        return nonEmpty(client.get("tools")) || nonEmpty(client.get("functions"));
+    }
+
+    private static boolean nonEmpty(JsonNode node) {
+        return node != null && !node.isNull() && !(node.isArray() && node.isEmpty());
+    }
+
     public static boolean clientWantsStreamUsage(ObjectNode client) {
         return client.path("stream_options").path("include_usage").asBoolean(false);
     }

@@ -32,11 +32,21 @@ public final class Deployment {
     private final int tier;
     private final int weight;
     private final Price price;
-    final AtomicInteger inFlight = new AtomicInteger();
+    final AtomicInteger inFlight;
+    final DeploymentMeters meters;
 
     public Deployment(int index, RemoteSupplier supplier, UpstreamClient client, String upstreamModel, int tier,
                       int weight, Price price, Breaker breaker, CapacityContract contract, LatencyTracker latency) {
+        this(index, supplier, client, upstreamModel, tier, weight, price, breaker, contract, latency,
+                new AtomicInteger(), DeploymentMeters.none("model", supplier.name()));
+    }
+
+    public Deployment(int index, RemoteSupplier supplier, UpstreamClient client, String upstreamModel, int tier,
+                      int weight, Price price, Breaker breaker, CapacityContract contract, LatencyTracker latency,
+                      AtomicInteger inFlight, DeploymentMeters meters) {
         this.index = index;
+        this.inFlight = inFlight;
+        this.meters = meters;
         this.supplier = supplier;
         this.client = client;
         this.upstreamModel = upstreamModel;
@@ -54,6 +64,47 @@ public final class Deployment {
 
     public Breaker breaker() {
         return breaker;
+    }
+
+    public CapacityContract contract() {
+        return contract;
+    }
+
+    public LatencyTracker latency() {
+        return latency;
+    }
+
+    public DeploymentMeters meters() {
+        return meters;
+    }
+
+    public RemoteSupplier supplier() {
+        return supplier;
+    }
+
+    public String upstreamModel() {
+        return upstreamModel;
+    }
+
+    public int tier() {
+        return tier;
+    }
+
+    public int weight() {
+        return weight;
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /**
+     * The same deployment (its breaker, contract, latency, requests in flight and meters: what it has learnt) at a
+     * new place in a reloaded configuration.
+     */
+    public Deployment placed(int newIndex, int newTier, int newWeight) {
+        return new Deployment(newIndex, supplier, client, upstreamModel, newTier, newWeight, price, breaker,
+                contract, latency, inFlight, meters);
     }
 
     /** What the strategies see of it now; empty while its breaker is open (it receives nothing then). */

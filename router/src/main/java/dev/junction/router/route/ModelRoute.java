@@ -10,7 +10,8 @@ import dev.junction.router.capacity.Reservation;
 import dev.junction.router.health.Failure;
 import dev.junction.router.health.Permit;
 import dev.junction.router.health.RetryBudget;
-import dev.junction.router.remote.Endpoint;
+import dev.junction.openai.relay.Endpoint;
+import dev.junction.openai.relay.AnswerSink;
 import dev.junction.router.remote.WireBodies;
 import dev.junction.router.strategy.Candidate;
 import dev.junction.router.strategy.RouteRequest;
@@ -18,6 +19,9 @@ import dev.junction.router.strategy.RoutingStrategy;
 import dev.junction.router.upstream.UpstreamCall;
 import dev.junction.router.upstream.UpstreamFailure;
 import dev.junction.router.upstream.UpstreamListener;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,9 +56,19 @@ public final class ModelRoute {
     private final RetryBudget retries;
     private final InstantSource clock;
     private final Duration deadline;
+    private final Counter retried;
 
     public ModelRoute(String model, List<Deployment> deployments, RoutingStrategy strategy, RetryBudget retries,
                       InstantSource clock, Duration deadline) {
+        this(model, deployments, strategy, retries, clock, deadline, new SimpleMeterRegistry());
+    }
+
+    /** @param registry where the model's retries are counted ({@code junction_router_retries_total}) */
+    public ModelRoute(String model, List<Deployment> deployments, RoutingStrategy strategy, RetryBudget retries,
+                      InstantSource clock, Duration deadline, MeterRegistry registry) {
+        this.retried = Counter.builder("junction.router.retries")
+                .description("Requests tried again on another deployment after a failure before the answer")
+                .tag("model", model).register(registry);
         this.model = model;
         this.deployments = List.copyOf(deployments);
         this.strategy = strategy;
@@ -85,15 +99,32 @@ public final class ModelRoute {
         UpstreamFailure lastFailure;
     }
 
+    public String model() {
+        return model;
+    }
+
+    public List<Deployment> deployments() {
+        return deployments;
+    }
+
+    public RoutingStrategy strategy() {
+        return strategy;
+    }
+
+    public Duration deadline() {
+        return deadline;
+    }
+
     public RouteOutcome route(Endpoint endpoint, ObjectNode body, AnswerSink sink) throws InterruptedException {
         retries.recordRequest();
         RouteRequest request = routeRequest(body);
+        boolean needsTools = WireBodies.usesTools(body);
         long deadlineNanos = System.nanoTime() + deadline.toNanos();
         Set<Integer> tried = new HashSet<>();
         Progress progress = new Progress();
         String last = null;
         for (int attempts = 1; ; attempts++) {
-            Choice next = admit(request, tried);
+            Choice next = admit(request, needsTools, tried);
             if (!(next instanceof Admitted a)) {
                 if (attempts == 1) refuse(sink, next);
                 else failedEverywhere(sink, progress);
@@ -101,6 +132,7 @@ public final class ModelRoute {
             }
             tried.add(a.deployment().index);
             last = a.deployment().supplierName();
+            sink.attempt(last, attempts);
             Attempt result = attempt(a, endpoint, body, request, sink, attempts, deadlineNanos, progress);
             switch (result) {
                 case SERVED -> {
@@ -114,16 +146,23 @@ public final class ModelRoute {
                         failedEverywhere(sink, progress);
                         return new RouteOutcome(Optional.of(last), attempts, Optional.empty(), false);
                     }
+                    retried.increment();
                 }
             }
         }
     }
 
-    /** The first deployment, in the strategy's order, that gives a permit and a reservation; else why none did. */
-    private Choice admit(RouteRequest request, Set<Integer> tried) {
+    /**
+     * The first deployment, in the strategy's order, that gives a permit and a reservation; else why none did. A
+     * request with {@code tools} goes only to deployments that can use them, unless none can (then one refuses it
+     * with its own error).
+     */
+    private Choice admit(RouteRequest request, boolean needsTools, Set<Integer> tried) {
+        boolean toolsSomewhere = needsTools && deployments.stream().anyMatch(d -> d.supplier.canUseTools());
         List<Candidate> candidates = new ArrayList<>();
         for (Deployment d : deployments) {
-            if (!tried.contains(d.index)) d.candidate(clock).ifPresent(candidates::add);
+            if (tried.contains(d.index) || (toolsSomewhere && !d.supplier.canUseTools())) continue;
+            d.candidate(clock).ifPresent(candidates::add);
         }
         Optional<Duration> full = Optional.empty();
         boolean anyFull = false;
@@ -202,13 +241,13 @@ public final class ModelRoute {
                         JsonNode chunk = readJson(data);
                         if (chunk == null) {
                             call.cancel();
-                            return failed(a, new UpstreamFailure.Malformed("a chunk that is not JSON"), begun,
-                                    request, forwarded, sink, progress);
+                            return ended(d, failed(a, new UpstreamFailure.Malformed("a chunk that is not JSON"),
+                                    begun, request, forwarded, sink, progress), start, progress);
                         }
                         WireBodies.usage(chunk).ifPresent(u -> progress.usage = u);
                         if (!clientWantsUsage && WireBodies.isUsageOnly(chunk)) continue;
                         if (!begun) {
-                            d.latency.record(System.nanoTime() - start);
+                            firstByte(d, start);
                             sink.begin(d.supplierName(), attempts);
                             begun = true;
                         }
@@ -219,11 +258,11 @@ public final class ModelRoute {
                         if (!stream) {
                             JsonNode json = answer == null ? null : readJson(answer);
                             if (json == null || !json.isObject()) {
-                                return failed(a, new UpstreamFailure.Malformed("an answer that is not a JSON "
-                                        + "object"), false, request, 0, sink, progress);
+                                return ended(d, failed(a, new UpstreamFailure.Malformed("an answer that is not a "
+                                        + "JSON object"), false, request, 0, sink, progress), start, progress);
                             }
                             WireBodies.usage(json).ifPresent(u -> progress.usage = u);
-                            d.latency.record(System.nanoTime() - start);
+                            firstByte(d, start);
                             sink.begin(d.supplierName(), attempts);
                             begun = true;
                             sink.body(answer);
@@ -234,10 +273,11 @@ public final class ModelRoute {
                         }
                         a.permit().success();
                         a.reservation().settle(tokensUsed(progress.usage, request, forwarded));
+                        ended(d, DeploymentMeters.Outcome.SUCCESS, start, progress);
                         return Attempt.SERVED;
                     }
                     case UpstreamFailure f -> {
-                        return failed(a, f, begun, request, forwarded, sink, progress);
+                        return ended(d, failed(a, f, begun, request, forwarded, sink, progress), start, progress);
                     }
                     default -> throw new IllegalStateException("unexpected " + m);
                 }
@@ -247,10 +287,33 @@ public final class ModelRoute {
             a.permit().released();
             if (begun) a.reservation().settle(tokensUsed(progress.usage, request, forwarded));
             else a.reservation().release();
+            ended(d, DeploymentMeters.Outcome.CLIENT_GONE, start, progress);
             throw clientGone;
         } finally {
             d.inFlight.decrementAndGet();
         }
+    }
+
+    private static void firstByte(Deployment d, long start) {
+        long nanos = System.nanoTime() - start;
+        d.latency.record(nanos);
+        d.meters.firstToken(nanos);
+    }
+
+    private static Attempt ended(Deployment d, Attempt result, long start, Progress progress) {
+        ended(d, switch (result) {
+            case SERVED -> DeploymentMeters.Outcome.SUCCESS;
+            case FAILED_BEFORE_ANSWER -> DeploymentMeters.Outcome.FAILED_BEFORE_ANSWER;
+            case FAILED_DURING_ANSWER -> DeploymentMeters.Outcome.FAILED_DURING_ANSWER;
+            case REFUSED_BY_SUPPLIER -> DeploymentMeters.Outcome.REFUSED;
+        }, start, progress);
+        return result;
+    }
+
+    /** Counts the attempt and meters what it consumed (nothing is known of a failure before the answer). */
+    private static void ended(Deployment d, DeploymentMeters.Outcome outcome, long start, Progress progress) {
+        d.meters.attempt(outcome, System.nanoTime() - start);
+        if (progress.usage != null) d.meters.usage(progress.usage);
     }
 
     private record Event(String data) {}
@@ -282,8 +345,15 @@ public final class ModelRoute {
         if (begun) a.reservation().settle(tokensUsed(progress.usage, request, forwarded));
         else a.reservation().release();
         if (result == Attempt.REFUSED_BY_SUPPLIER) {
-            int status = ((UpstreamFailure.Status) f).code();
-            sink.fail(status, "upstream_refused", "The supplier refused the request (status " + status + ").", null);
+            UpstreamFailure.Status refusal = (UpstreamFailure.Status) f;
+            JsonNode own = d.supplier.isLocal() ? readJson(refusal.excerpt()) : null;
+            if (own != null && own.path("error").path("message").isTextual()) { // Junction's own words
+                JsonNode error = own.path("error");
+                sink.fail(refusal.code(), error.path("code").asText(null), error.path("message").textValue(), null);
+            } else {
+                sink.fail(refusal.code(), "upstream_refused", "The supplier refused the request (status "
+                        + refusal.code() + ").", null);
+            }
         } else if (begun) {
             sink.fail(502, "upstream_error", "The supplier of model '" + model + "' failed during the answer.", null);
         }

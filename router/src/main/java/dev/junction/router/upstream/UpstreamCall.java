@@ -63,9 +63,9 @@ public final class UpstreamCall {
                     () -> fail(new UpstreamFailure.TimedOut(UpstreamFailure.TimedOut.Phase.FIRST_TOKEN)));
         }
         HttpRequest.Builder b = HttpRequest.newBuilder(request.uri())
-                .POST(HttpRequest.BodyPublishers.ofByteArray(request.body()))
-                .header("Content-Type", "application/json")
                 .header("Accept", request.stream() ? "text/event-stream" : "application/json");
+        if (request.body() == null) b.GET();
+        else b.POST(HttpRequest.BodyPublishers.ofByteArray(request.body())).header("Content-Type", "application/json");
         request.headers().forEach(b::header);
         exchange = http.sendAsync(b.build(), this::subscriberFor);
         exchange.whenComplete((response, error) -> {
@@ -148,7 +148,8 @@ public final class UpstreamCall {
         return switch (t) {
             case HttpConnectTimeoutException e -> new UpstreamFailure.ConnectFailed("no connection within "
                     + request.timeouts().connect().toMillis() + " ms");
-            case ConnectException e -> new UpstreamFailure.ConnectFailed(String.valueOf(e.getMessage()));
+            case ConnectException e -> new UpstreamFailure.ConnectFailed(e.getMessage() != null ? e.getMessage()
+                    : "refused (" + request.uri().getHost() + ":" + request.uri().getPort() + ")");
             case CancellationException e -> new UpstreamFailure.Cut(events, "cancelled");
             case IOException e -> new UpstreamFailure.Cut(events, String.valueOf(e.getMessage()));
             default -> new UpstreamFailure.Cut(events, t.getClass().getSimpleName() + ": " + t.getMessage());

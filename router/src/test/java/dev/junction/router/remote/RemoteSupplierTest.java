@@ -1,5 +1,6 @@
 package dev.junction.router.remote;
 
+import dev.junction.openai.relay.Endpoint;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

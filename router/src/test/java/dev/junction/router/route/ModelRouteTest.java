@@ -17,7 +17,8 @@ import dev.junction.router.health.LatencyConfig;
 import dev.junction.router.health.LatencyTracker;
 import dev.junction.router.health.RetryBudget;
 import dev.junction.router.health.RetryBudgetConfig;
-import dev.junction.router.remote.Endpoint;
+import dev.junction.openai.relay.Endpoint;
+import dev.junction.openai.relay.AnswerSink;
 import dev.junction.router.remote.RemoteSupplier;
 import dev.junction.router.strategy.RoutingStrategy;
 import dev.junction.router.upstream.UpstreamClient;
@@ -56,6 +57,10 @@ class ModelRouteTest {
     /** What the client was sent, in order. */
     static final class Recorded implements AnswerSink {
         final List<String> calls = new ArrayList<>();
+
+        @Override
+        public void attempt(String supplier, int attempts) {
+        }
 
         @Override
         public void begin(String supplier, int attempts) {

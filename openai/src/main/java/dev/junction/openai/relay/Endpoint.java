@@ -1,4 +1,4 @@
-package dev.junction.router.remote;
+package dev.junction.openai.relay;
 
 /** The OpenAI API calls the router passes on, by the path a supplier serves them at. */
 public enum Endpoint {
