@@ -42,6 +42,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Phaser;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -74,6 +76,7 @@ public final class SupplierRouter implements Relay, AutoCloseable {
     private final ScheduledExecutorService retirements = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("junction-router-retire").factory());
     private final Prober prober;
+    private final Phaser underWay = new Phaser(1); // one party per relayed call, plus the router's own
     private volatile Routes routes;
 
     /**
@@ -132,9 +135,26 @@ public final class SupplierRouter implements Relay, AutoCloseable {
             sink.fail(404, "model_not_found", "The model '" + model + "' does not exist.", null);
             return null;
         }
-        RouteOutcome outcome = route.route(endpoint, body, sink);
+        underWay.register();
+        RouteOutcome outcome;
+        try {
+            outcome = route.route(endpoint, body, sink);
+        } finally {
+            underWay.arriveAndDeregister();
+        }
         return outcome.usage().map(u -> CompletionUsage.of(u.promptTokens(), u.completionTokens(), u.cachedTokens()))
                 .orElse(null);
+    }
+
+    @Override
+    public boolean awaitIdle(long graceMillis) throws InterruptedException {
+        int phase = underWay.arrive(); // the router's own party: the phase ends when the last call deregisters
+        try {
+            underWay.awaitAdvanceInterruptibly(phase, graceMillis, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        }
     }
 
     /** Every deployment of every model, now, for {@code GET /admin/v1/suppliers}. */

@@ -58,6 +58,7 @@ public final class OpenAiServer implements AutoCloseable {
     private static final int ACCEPT_QUEUE = 1024;
 
     private final InferenceService service;
+    private final Relay relay;
     private final PrometheusMeterRegistry registry;
     private final List<RequestInterceptor> interceptors;
     private final ServerMetrics metrics;
@@ -82,7 +83,7 @@ public final class OpenAiServer implements AutoCloseable {
                 : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.interceptors = List.copyOf(builder.interceptors);
         this.metrics = new ServerMetrics(registry, service, builder.clock);
-        Relay relay = builder.relay;
+        this.relay = builder.relay;
         var models = relay == null ? ModelsEndpoint.of(service) : ModelsEndpoint.of(relay, builder.clock);
         Endpoint chat = relay == null ? new ChatCompletionsEndpoint(service, metrics, config)
                 : new RelayEndpoint(relay, dev.junction.openai.relay.Endpoint.CHAT, metrics, config);
@@ -160,9 +161,19 @@ public final class OpenAiServer implements AutoCloseable {
             if (connector instanceof NetworkConnector network) network.close();
         }
         try {
+            if (relay != null) awaitRelay(graceMillis);
             service.shutdown(graceMillis);
         } finally {
             app.stop();
+        }
+    }
+
+    /** Gives relayed calls under way (streams from remote suppliers among them) the grace period to end. */
+    private void awaitRelay(long graceMillis) {
+        try {
+            if (!relay.awaitIdle(graceMillis)) log.info("Relayed calls still under way after the grace period");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

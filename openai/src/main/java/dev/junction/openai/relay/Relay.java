@@ -22,4 +22,11 @@ public interface Relay {
      * @return the tokens the call consumed, when known; null otherwise
      */
     CompletionUsage relay(Endpoint endpoint, ObjectNode body, AnswerSink sink) throws InterruptedException;
+
+    /**
+     * Waits up to {@code graceMillis} for the calls under way to end (the server has stopped taking new ones).
+     *
+     * @return whether none is left
+     */
+    boolean awaitIdle(long graceMillis) throws InterruptedException;
 }
