@@ -42,11 +42,13 @@ public final class WireBodies {
      * {@code stream_options.include_usage} set to true. The client's body is not changed.
      */
     public static byte[] forUpstream(ObjectNode client, String upstreamModel) {
-        ObjectNode body = client.deepCopy();
+        ObjectNode body = client.objectNode();
+        body.setAll(client); // a shallow copy: the nodes changed below are replaced, never edited in place
         body.put("model", upstreamModel);
         if (streams(client)) {
-            JsonNode options = body.path("stream_options");
-            ObjectNode o = options instanceof ObjectNode existing ? existing : body.putObject("stream_options");
+            ObjectNode o = body.objectNode();
+            if (client.get("stream_options") instanceof ObjectNode existing) o.setAll(existing);
+            body.set("stream_options", o);
             o.put("include_usage", true);
         }
         try {

@@ -29,7 +29,6 @@ public final class DeploymentMeters {
     private static final Duration[] BUCKETS = java.util.stream.Stream.of(1, 5, 10, 25, 50, 100, 250, 500, 1000,
             2500, 5000, 10_000, 30_000, 60_000, 300_000).map(Duration::ofMillis).toArray(Duration[]::new);
 
-    private final MeterRegistry registry;
     private final Tags tags;
     private final Price price;
     private final Timer firstToken;
@@ -37,13 +36,13 @@ public final class DeploymentMeters {
     private final Counter promptTokens;
     private final Counter completionTokens;
     private final Counter spend;
+    private final java.util.EnumMap<Outcome, Counter> requests = new java.util.EnumMap<>(Outcome.class);
     private final LongAdder attempts = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private final LongAdder prompt = new LongAdder();
     private final LongAdder completion = new LongAdder();
 
     public DeploymentMeters(MeterRegistry registry, String model, String supplier, Price price) {
-        this.registry = registry;
         this.tags = Tags.of("model", model, "supplier", supplier);
         this.price = price;
         this.firstToken = Timer.builder("junction.router.time.to.first.token")
@@ -56,6 +55,11 @@ public final class DeploymentMeters {
                 .tags(tags).tag("kind", "prompt").register(registry);
         this.completionTokens = Counter.builder("junction.router.tokens").description("Tokens metered, by kind")
                 .tags(tags).tag("kind", "completion").register(registry);
+        for (Outcome o : Outcome.values()) {
+            requests.put(o, Counter.builder("junction.router.requests")
+                    .description("Attempts on a supplier, by how they ended")
+                    .tags(tags).tag("outcome", o.tag()).register(registry));
+        }
         this.spend = Counter.builder("junction.router.spend").description("What the tokens cost, by the price list")
                 .baseUnit("usd").tags(tags).register(registry);
     }
@@ -76,8 +80,7 @@ public final class DeploymentMeters {
     void attempt(Outcome outcome, long nanos) {
         attempts.increment();
         if (outcome == Outcome.FAILED_BEFORE_ANSWER || outcome == Outcome.FAILED_DURING_ANSWER) failures.increment();
-        Counter.builder("junction.router.requests").description("Attempts on a supplier, by how they ended")
-                .tags(tags).tag("outcome", outcome.tag()).register(registry).increment();
+        requests.get(outcome).increment();
         duration.record(Duration.ofNanos(nanos));
     }
 
