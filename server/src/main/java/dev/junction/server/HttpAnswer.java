@@ -32,6 +32,7 @@ final class HttpAnswer implements AnswerSink {
     private ClientWatch watch;
     private State state = State.NOTHING_WRITTEN;
     private EventStream stream;
+    private boolean tried;
 
     HttpAnswer(Context ctx) {
         this.ctx = ctx;
@@ -44,6 +45,7 @@ final class HttpAnswer implements AnswerSink {
 
     @Override
     public void attempt(String supplier, int attempts) {
+        tried = true;
         ctx.header(SUPPLIER_HEADER, supplier);
         ctx.header(ATTEMPTS_HEADER, Integer.toString(attempts));
     }
@@ -102,6 +104,7 @@ final class HttpAnswer implements AnswerSink {
                 }
             }
             case NOTHING_WRITTEN -> {
+                if (!tried) ctx.header(ATTEMPTS_HEADER, "0"); // refused before any supplier was tried
                 if (retryAfter != null) ctx.header("Retry-After", Long.toString(Math.max(1, retryAfter.toSeconds())));
                 ctx.status(status).contentType("application/json").result(OpenAiJson.write(error.body()));
             }
