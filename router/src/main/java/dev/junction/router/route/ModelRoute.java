@@ -142,7 +142,9 @@ public final class ModelRoute {
                     return new RouteOutcome(Optional.of(last), attempts, Optional.ofNullable(progress.usage), false);
                 }
                 case FAILED_BEFORE_ANSWER -> {
-                    if (System.nanoTime() >= deadlineNanos || !retries.tryRetry()) {
+                    // no retry is spent when no other deployment is left to try
+                    if (System.nanoTime() >= deadlineNanos || untried(needsTools, tried).isEmpty()
+                            || !retries.tryRetry()) {
                         failedEverywhere(sink, progress);
                         return new RouteOutcome(Optional.of(last), attempts, Optional.empty(), false);
                     }
@@ -158,12 +160,8 @@ public final class ModelRoute {
      * with its own error).
      */
     private Choice admit(RouteRequest request, boolean needsTools, Set<Integer> tried) {
-        boolean toolsSomewhere = needsTools && deployments.stream().anyMatch(d -> d.supplier.canUseTools());
         List<Candidate> candidates = new ArrayList<>();
-        for (Deployment d : deployments) {
-            if (tried.contains(d.index) || (toolsSomewhere && !d.supplier.canUseTools())) continue;
-            d.candidate(clock).ifPresent(candidates::add);
-        }
+        for (Deployment d : untried(needsTools, tried)) d.candidate(clock).ifPresent(candidates::add);
         Optional<Duration> full = Optional.empty();
         boolean anyFull = false;
         for (Candidate c : strategy.order(request, candidates)) {
@@ -185,6 +183,13 @@ public final class ModelRoute {
             }
         }
         return anyFull ? new AllFull(full.orElse(Duration.ofSeconds(1))) : new NoneUsable();
+    }
+
+    /** The deployments not tried yet that may take the request (only those that can use tools, if any can). */
+    private List<Deployment> untried(boolean needsTools, Set<Integer> tried) {
+        boolean toolsSomewhere = needsTools && deployments.stream().anyMatch(d -> d.supplier.canUseTools());
+        return deployments.stream().filter(d -> !tried.contains(d.index)
+                && !(toolsSomewhere && !d.supplier.canUseTools())).toList();
     }
 
     /** No attempt answered and no more will be made: 504 if the last one timed out, else 502. */

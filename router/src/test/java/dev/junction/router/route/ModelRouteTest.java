@@ -206,6 +206,24 @@ class ModelRouteTest {
     }
 
     @Test
+    void aFailureWithNoOtherDeploymentLeftSpendsNoRetry() throws Exception {
+        a.fault(Fault.http(500));
+        RetryBudget budget = new RetryBudget(new RetryBudgetConfig(0, 1, Duration.ofSeconds(10), 10), clock);
+        ModelRoute alone = new ModelRoute("alone", List.of(deployment(0, a, 1, ContractLimits.unlimited())),
+                RoutingStrategy.create(Strategy.PRIORITY, new Random(1)), budget, clock, Duration.ofSeconds(20));
+        Recorded failed = new Recorded();
+        alone.route(Endpoint.CHAT, chat(false), failed);
+        assertThat(failed.calls).containsExactly("fail 502");
+
+        ModelRoute pair = new ModelRoute("pair", List.of(deployment(0, a, 1, ContractLimits.unlimited()),
+                deployment(1, b, 2, ContractLimits.unlimited())), RoutingStrategy.create(Strategy.PRIORITY,
+                new Random(1)), budget, clock, Duration.ofSeconds(20));
+        Recorded failedOver = new Recorded();
+        pair.route(Endpoint.CHAT, chat(false), failedOver);
+        assertThat(failedOver.calls).containsExactly("begin b 2", "body"); // the one retry was still there
+    }
+
+    @Test
     void underConcurrentLoadWithFaultsEveryRequestEndsExactlyOnce() throws Exception {
         a.fault(Fault.http(500)).times(20);
         Deployment first = deployment(0, a, 1, ContractLimits.unlimited().withMaxConcurrent(4));

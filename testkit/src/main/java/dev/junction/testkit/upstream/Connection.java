@@ -51,6 +51,11 @@ final class Connection implements Runnable {
         t.start();
     }
 
+    /** Its number, from 1 per upstream, as {@link ReceivedRequest#connection} gives it. */
+    int id() {
+        return id;
+    }
+
     /** Ends the connection at once, as a killed process would: the socket closes, the thread stops. */
     void kill() {
         closeQuietly();
@@ -94,7 +99,7 @@ final class Connection implements Runnable {
         if (next.isEmpty()) return Persistence.CLOSE;
         ReceivedRequest request = next.get().request();
         long sequence = upstream.received(request);
-        OpenAiAnswers.Reply reply = upstream.answers().reply(request, upstream.echo(), sequence);
+        OpenAiAnswers.Reply reply = upstream.answers().reply(request, upstream.echo(), upstream.canned(), sequence);
         Fault fault = upstream.faultFor(reply.traffic());
         return answer(fault, reply.answer(), next.get().persistence(), writer, in);
     }

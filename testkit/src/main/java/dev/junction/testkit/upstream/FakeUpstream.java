@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,6 +27,7 @@ import java.util.function.BooleanSupplier;
  *     URI base = up.openAiBaseUri();                      // http://127.0.0.1:PORT/v1
  *     up.fault(Fault.cutAfter(3));                        // every following completion is cut after 3 events
  *     up.fault(Fault.http(429).retryAfter(2)).times(5);   // the next five get a 429, then all are healthy
+ *     up.answerWith(new Canned(body, events));            // a fixed answer (a tool call, say) instead of the text
  *     up.requests();                                      // what it received
  *     up.stop();                                          // gone, as a killed process is
  *     up.restart();                                       // back on the same port
@@ -102,6 +104,7 @@ public final class FakeUpstream implements AutoCloseable {
     private final AtomicLong completed = new AtomicLong();
     private final AtomicInteger connectionIds = new AtomicInteger();
     private volatile Echo echo = Echo.OFF;
+    private volatile Optional<Canned> canned = Optional.empty();
     private volatile StreamFraming framing = StreamFraming.CHUNKED;
 
     // guarded by this
@@ -159,6 +162,19 @@ public final class FakeUpstream implements AutoCloseable {
         this.echo = Objects.requireNonNull(mode);
     }
 
+    /**
+     * Completions from now on are answered with {@code answer} (its body, or its events when streamed) instead of the
+     * generated text; faults still apply to it. {@link #generatedAnswers} goes back.
+     */
+    public void answerWith(Canned answer) {
+        this.canned = Optional.of(answer);
+    }
+
+    /** Completions from now on get the generated text again (the default). */
+    public void generatedAnswers() {
+        this.canned = Optional.empty();
+    }
+
     /** How streamed answers are delimited from now on (chunked by default). */
     public void framing(StreamFraming framing) {
         this.framing = Objects.requireNonNull(framing);
@@ -197,6 +213,14 @@ public final class FakeUpstream implements AutoCloseable {
     /** Waits until exactly {@code count} connections are open; false when {@code timeout} passed first. */
     public boolean awaitOpenConnections(int count, Duration timeout) throws InterruptedException {
         return await(() -> open.size() == count, timeout);
+    }
+
+    /**
+     * Waits until the connection numbered {@code connection} (see {@link ReceivedRequest#connection}) has closed,
+     * whoever closed it; false when {@code timeout} passed first.
+     */
+    public boolean awaitConnectionClosed(int connection, Duration timeout) throws InterruptedException {
+        return await(() -> open.stream().noneMatch(c -> c.id() == connection), timeout);
     }
 
     /** Waits until at least {@code count} requests were received; false when {@code timeout} passed first. */
@@ -296,6 +320,10 @@ public final class FakeUpstream implements AutoCloseable {
 
     Echo echo() {
         return echo;
+    }
+
+    Optional<Canned> canned() {
+        return canned;
     }
 
     StreamFraming framing() {

@@ -42,14 +42,17 @@ final class OpenAiAnswers {
         this.defaultMaxTokens = defaultMaxTokens;
     }
 
-    /** The reply to {@code r}, the {@code sequence}-th request this upstream received. */
-    Reply reply(ReceivedRequest r, Echo echo, long sequence) {
+    /**
+     * The reply to {@code r}, the {@code sequence}-th request this upstream received; a completion gets {@code canned}
+     * instead of the generated (or echoed) answer when there is one.
+     */
+    Reply reply(ReceivedRequest r, Echo echo, Optional<Canned> canned, long sequence) {
         String path = r.path();
         return switch (path) {
             case "/health" -> probe(r, new Answer.Plain(200, "{\"status\":\"ok\"}", Map.of()));
             case "/v1/models" -> probe(r, new Answer.Plain(200, modelList(), Map.of()));
-            case "/v1/chat/completions" -> completion(r, Kind.CHAT, Optional.empty(), echo, sequence);
-            case "/v1/completions" -> completion(r, Kind.TEXT, Optional.empty(), echo, sequence);
+            case "/v1/chat/completions" -> completion(r, Kind.CHAT, Optional.empty(), echo, canned, sequence);
+            case "/v1/completions" -> completion(r, Kind.TEXT, Optional.empty(), echo, canned, sequence);
             default -> {
                 Optional<String> deployment = r.azureDeployment();
                 if (deployment.isEmpty()) yield other(404, "no route for " + r.method() + " " + path);
@@ -57,7 +60,7 @@ final class OpenAiAnswers {
                     yield new Reply(Traffic.COMPLETION, errorAnswer(400, "the api-version query parameter is required"));
                 }
                 Kind kind = path.endsWith("/chat/completions") ? Kind.CHAT : Kind.TEXT;
-                yield completion(r, kind, deployment, echo, sequence);
+                yield completion(r, kind, deployment, echo, canned, sequence);
             }
         };
     }
@@ -91,7 +94,8 @@ final class OpenAiAnswers {
         return new Reply(Traffic.OTHER, errorAnswer(status, message));
     }
 
-    private Reply completion(ReceivedRequest r, Kind kind, Optional<String> deployment, Echo echo, long sequence) {
+    private Reply completion(ReceivedRequest r, Kind kind, Optional<String> deployment, Echo echo,
+                             Optional<Canned> canned, long sequence) {
         if (!r.method().equals("POST")) return other(405, r.method() + " is not allowed on " + r.path());
         Call call;
         try {
@@ -99,6 +103,10 @@ final class OpenAiAnswers {
         } catch (IllegalArgumentException e) {
             return new Reply(Traffic.COMPLETION, errorAnswer(400, e.getMessage()));
         }
+        Map<String, String> headers = echo == Echo.HEADER
+                ? Map.of(FakeUpstream.ECHO_HEADER, Base64.getEncoder().encodeToString(r.body()))
+                : Map.of();
+        if (canned.isPresent()) return new Reply(Traffic.COMPLETION, cannedAnswer(canned.get(), call, headers));
         List<String> pieces = new ArrayList<>();
         String finishReason = call.finishReason();
         if (echo == Echo.CONTENT) {
@@ -107,9 +115,6 @@ final class OpenAiAnswers {
         } else {
             for (int i = 0; i < call.maxTokens(); i++) pieces.add("tok" + i + " ");
         }
-        Map<String, String> headers = echo == Echo.HEADER
-                ? Map.of(FakeUpstream.ECHO_HEADER, Base64.getEncoder().encodeToString(r.body()))
-                : Map.of();
         String id = (kind == Kind.CHAT ? "chatcmpl-fake-" : "cmpl-fake-") + sequence;
         String head = "\"id\":\"" + id + "\",\"object\":\"%s\",\"created\":" + Instant.now().getEpochSecond()
                 + ",\"model\":" + Json.quote(call.model());
@@ -118,6 +123,13 @@ final class OpenAiAnswers {
                 ? stream(call, head, pieces, finishReason, usage, headers)
                 : new Answer.Plain(200, plain(call, head, pieces, finishReason, usage), headers);
         return new Reply(Traffic.COMPLETION, answer);
+    }
+
+    private static Answer cannedAnswer(Canned canned, Call call, Map<String, String> headers) {
+        if (!call.stream()) return new Answer.Plain(200, canned.body(), headers);
+        List<String> events = new ArrayList<>(canned.events());
+        events.add(Answer.DONE);
+        return new Answer.Stream(events, headers);
     }
 
     private static String plain(Call call, String head, List<String> pieces, String finishReason, String usage) {

@@ -94,6 +94,26 @@ class FakeUpstreamLifecycleTest {
     }
 
     @Test
+    void aConnectionIsSeenToCloseWhenItsClientLeaves() throws Exception {
+        up.fault(Fault.neverAnswer());
+        try (RawClient staying = RawClient.connect(up)) {
+            staying.send(RawClient.post("/v1/chat/completions", Calls.chat(false, false, 1)));
+            assertThat(up.awaitRequestsReceived(1, DEADLINE)).isTrue();
+            int stays = up.lastRequest().connection();
+            int leaves;
+            try (RawClient leaving = RawClient.connect(up)) {
+                leaving.send(RawClient.post("/v1/chat/completions", Calls.chat(false, false, 1)));
+                assertThat(up.awaitRequestsReceived(2, DEADLINE)).isTrue();
+                leaves = up.lastRequest().connection();
+            }
+
+            assertThat(up.awaitConnectionClosed(leaves, DEADLINE)).isTrue();
+            assertThat(up.awaitConnectionClosed(stays, Duration.ofMillis(50))).isFalse();
+            assertThat(up.openConnections()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void restartKeepsFaultsAndRecords() throws Exception {
         up.fault(Fault.http(503));
         try (HttpClient client = Calls.client()) {

@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -95,6 +96,23 @@ class FakeUpstreamRecordingTest {
         String echoed = r.headers().firstValue(FakeUpstream.ECHO_HEADER).orElseThrow();
         assertThat(new String(Base64.getDecoder().decode(echoed), StandardCharsets.UTF_8)).isEqualTo(WITH_TOOLS);
         assertThat(at(r.body(), "choices", 0, "message", "content")).isEqualTo("tok0 tok1 tok2 tok3 tok4 tok5 tok6 tok7 ");
+    }
+
+    @Test
+    void aCannedAnswerIsSentAsWrittenPlainOrStreamedUntilGeneratedAnswersReturn() throws Exception {
+        String body = "{\"id\":\"canned\",\"choices\":[],\"x_vendor\":{\"a\":1}}";
+        up.answerWith(new Canned(body, List.of("{\"id\":\"e1\"}", "{\"id\":\"e2\"}")));
+
+        String plain = Calls.postChat(client, up, WITH_TOOLS).body();
+        HttpResponse<InputStream> streamed = client.send(Calls.post(Calls.chatUri(up), streamed(WITH_TOOLS)),
+                HttpResponse.BodyHandlers.ofInputStream());
+
+        assertThat(plain).isEqualTo(body);
+        assertThat(Calls.readEvents(streamed.body()).events())
+                .containsExactly("{\"id\":\"e1\"}", "{\"id\":\"e2\"}", "[DONE]");
+        up.generatedAnswers();
+        assertThat(at(Calls.postChat(client, up, Calls.chat(false, false, 1)).body(), "choices", 0, "message",
+                "content")).isEqualTo("tok0 ");
     }
 
     @Test
