@@ -23,7 +23,6 @@ public final class WireBodies {
         return client.path("stream").asBoolean(false);
     }
 
-    /** Whether the client asked for the stream's final usage chunk ({@code stream_options.include_usage}). */
     /** Whether the request offers tools (or the older {@code functions}) to call. */
     public static boolean usesTools(ObjectNode client) {
         return nonEmpty(client.get("tools")) || nonEmpty(client.get("functions"));
@@ -33,6 +32,7 @@ public final class WireBodies {
         return node != null && !node.isNull() && !(node.isArray() && node.isEmpty());
     }
 
+    /** Whether the client asked for the stream's final usage chunk ({@code stream_options.include_usage}). */
     public static boolean clientWantsStreamUsage(ObjectNode client) {
         return client.path("stream_options").path("include_usage").asBoolean(false);
     }
