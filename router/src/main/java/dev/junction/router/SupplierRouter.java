@@ -8,6 +8,7 @@ import dev.junction.openai.relay.Relay;
 import dev.junction.router.capacity.CapacityContract;
 import dev.junction.router.capacity.ContractLimits;
 import dev.junction.router.capacity.InMemoryContractStore;
+import dev.junction.router.config.BreakerSettings;
 import dev.junction.router.config.Contract;
 import dev.junction.router.config.ModelConfig;
 import dev.junction.router.config.RouterConfig;
@@ -232,7 +233,7 @@ public final class SupplierRouter implements Relay, AutoCloseable {
     private Deployment deployment(String model, int index, ModelConfig.Deployment spec, Called s) {
         SupplierConfig c = s.config();
         DeploymentMeters meters = new DeploymentMeters(registry, model, c.name(), c.price());
-        Breaker breaker = new Breaker(BreakerConfig.defaults(), clock, t -> log.info(
+        Breaker breaker = new Breaker(breakerConfig(c.breaker()), clock, t -> log.info(
                 "Breaker of {} on {}: {} -> {}", model, c.name(), t.from(), t.to()));
         CapacityContract contract = new CapacityContract(model + "@" + c.name(), limits(c.contract()),
                 new InMemoryContractStore(), clock);
@@ -259,6 +260,13 @@ public final class SupplierRouter implements Relay, AutoCloseable {
         registry.find(name).tags(meters.tags()).meters().forEach(registry::remove);
         Gauge.builder(name, state, value).description(description).tags(meters.tags()).strongReference(true)
                 .register(registry);
+    }
+
+    /** The file's breaker settings over the router's defaults for what the file does not set. */
+    private static BreakerConfig breakerConfig(BreakerSettings s) {
+        BreakerConfig d = BreakerConfig.defaults();
+        return new BreakerConfig(s.failures(), d.failureRateThreshold(), d.windowSize(), d.minimumCalls(),
+                s.coolDown(), s.maxCoolDown(), d.trialTimeout());
     }
 
     static ContractLimits limits(Contract c) {

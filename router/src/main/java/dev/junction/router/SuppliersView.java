@@ -23,8 +23,12 @@ public record SuppliersView(List<DeploymentView> deployments, RetryBudgetView re
                                  long promptTokens, long completionTokens, double spendUsd) {
     }
 
-    /** @param openUntil ISO-8601, or null when not open */
-    public record BreakerView(String state, String openUntil, int consecutiveFailures, double failureRate) {
+    /**
+     * @param openUntil   ISO-8601, or null when not open
+     * @param transitions changes of state since the breaker was made (it starts closed, so the first is an opening)
+     */
+    public record BreakerView(String state, String openUntil, int consecutiveFailures, double failureRate,
+                              long transitions) {
     }
 
     /** Limits are null when the contract has none. */
@@ -54,7 +58,8 @@ public record SuppliersView(List<DeploymentView> deployments, RetryBudgetView re
         var limits = c.limits();
         return new DeploymentView(model, d.supplierName(), d.upstreamModel(), d.tier(), d.weight(),
                 new BreakerView(b.state().name().toLowerCase(java.util.Locale.ROOT),
-                        b.openUntil().map(Object::toString).orElse(null), b.consecutiveFailures(), b.failureRate()),
+                        b.openUntil().map(Object::toString).orElse(null), b.consecutiveFailures(), b.failureRate(),
+                        b.generation()),
                 d.inFlight(),
                 new ContractView(c.inFlight(), limits.maxConcurrent().isPresent()
                         ? limits.maxConcurrent().getAsInt() : null, c.requestsLastMinute(),

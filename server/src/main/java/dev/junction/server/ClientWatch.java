@@ -24,7 +24,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * HTTP/1.1 server learns of a closed connection only by reading it — which Jetty does not do while a request is
  * handled. So the watch asks the connection's end point to report when it becomes readable: a client waiting for its
  * answer sends nothing, so the connection turning readable with no bytes to read is the end of its input (or a reset).
- * Bytes mean a pipelined next request and are left for Jetty. HTTP/2 resets reach the request's failure listeners,
+ * Bytes mean a pipelined next request and are left for Jetty. A selector may also report a readiness that has
+ * passed (seen under load: the watch registered just after a select that found the request's own bytes), so
+ * nothing to read counts only when a second look, asked for at once, finds nothing either: the end of input stays
+ * readable, a passed readiness does not come back. HTTP/2 resets reach the request's failure listeners,
  * which the watch also hears. Closing the watch withdraws its read interest, so Jetty can read the next request.
  * (A client that shuts down its sending side and still waits for the answer reads as gone; HTTP clients do not.)
  */
@@ -34,6 +37,8 @@ final class ClientWatch implements AutoCloseable {
     private final Runnable onGone;
     private final AtomicBoolean gone = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Whether the connection was found readable with nothing to read once already. */
+    private final AtomicBoolean foundNothing = new AtomicBoolean();
     private AbstractEndPoint endPoint;
 
     private ClientWatch(Runnable onGone) {
@@ -91,11 +96,14 @@ final class ClientWatch implements AutoCloseable {
         request.addFailureListener(failure -> watch.left());
         EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
         if (endPoint instanceof AbstractEndPoint ep && ep.getTransport() instanceof SocketChannel channel) {
-            Callback readable = Callback.from(() -> watch.readable(channel), failure -> {
-            });
-            if (ep.tryFillInterested(readable)) watch.endPoint = ep;
+            if (ep.tryFillInterested(watch.readableCallback(ep, channel))) watch.endPoint = ep;
         }
         return watch;
+    }
+
+    private Callback readableCallback(AbstractEndPoint ep, SocketChannel channel) {
+        return Callback.from(() -> readable(ep, channel), failure -> {
+        });
     }
 
     /** Whether the client was seen to leave. */
@@ -103,15 +111,21 @@ final class ClientWatch implements AutoCloseable {
         return gone.get();
     }
 
-    private void readable(SocketChannel channel) {
+    private void readable(AbstractEndPoint ep, SocketChannel channel) {
         if (closed.get()) return;
         int pending;
         try {
             pending = channel.socket().getInputStream().available();
         } catch (IOException e) { // reset or closed
-            pending = 0;
+            left();
+            return;
         }
-        if (pending == 0) left();
+        if (pending > 0) return; // a pipelined next request: Jetty's
+        if (foundNothing.getAndSet(true)) {
+            left();
+        } else if (ep.tryFillInterested(readableCallback(ep, channel)) && closed.get()) {
+            withdraw(ep); // closed meanwhile: its withdrawal may have come before this second look
+        }
     }
 
     private void left() {
@@ -121,7 +135,10 @@ final class ClientWatch implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true) || endPoint == null) return;
-        endPoint.getFillInterest().onFail(new CancellationException("the request is answered"));
+        if (closed.compareAndSet(false, true) && endPoint != null) withdraw(endPoint);
+    }
+
+    private static void withdraw(AbstractEndPoint ep) {
+        ep.getFillInterest().onFail(new CancellationException("the request is answered"));
     }
 }

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -27,7 +28,8 @@ import java.util.regex.Pattern;
  */
 final class ConfigBinder {
     private static final List<String> ROOT_KEYS = List.of("server", "suppliers", "models");
-    private static final List<String> TERMS_KEYS = List.of("max_concurrent", "rpm", "tpm", "price", "labels");
+    private static final List<String> TERMS_KEYS = List.of("max_concurrent", "rpm", "tpm", "price", "labels",
+            "breaker");
     private static final Map<String, List<String>> KIND_KEYS = Map.of(
             "local", keys("kind", "models"),
             "openai", keys("kind", "url", "api_key", "api_key_file", "timeouts"),
@@ -35,6 +37,7 @@ final class ConfigBinder {
     private static final List<String> KINDS = List.of("local", "openai", "azure-openai");
     private static final List<String> PRICE_KEYS = List.of("input", "output");
     private static final List<String> TIMEOUT_KEYS = List.of("connect", "first_token", "idle", "total");
+    private static final List<String> BREAKER_KEYS = List.of("failures", "cool_down", "max_cool_down");
     private static final List<String> MODEL_KEYS = List.of("strategy", "deployments");
     private static final List<String> DEPLOYMENT_KEYS = List.of("supplier", "model", "tier", "weight");
     /** Supplier names appear in headers and metric labels. */
@@ -136,17 +139,19 @@ final class ConfigBinder {
         Contract contract = contract(s);
         Price price = s.section("price", PRICE_KEYS).flatMap(this::price).orElse(Price.FREE);
         Map<String, String> labels = s.optional("labels", this::labels).orElse(Map.of());
+        BreakerSettings breaker = breaker(s);
         Optional<SupplierConfig> supplier = switch (kind.get()) {
             case "local" -> {
                 boolean first = firstLocal(s);
                 Optional<Map<String, LocalModel>> models = s.required("models", this::localModels);
-                yield models.filter(m -> first).map(m -> new SupplierConfig.Local(name, m, contract, price, labels));
+                yield models.filter(m -> first).map(m -> new SupplierConfig.Local(name, m, contract, price, labels,
+                        breaker));
             }
             case "openai" -> {
                 Optional<Secret> key = apiKey(s);
                 Timeouts timeouts = timeouts(s);
                 yield s.required("url", values::url).map(url ->
-                        new SupplierConfig.OpenAi(name, url, key, contract, price, labels, timeouts));
+                        new SupplierConfig.OpenAi(name, url, key, contract, price, labels, timeouts, breaker));
             }
             case "azure-openai" -> {
                 if (!s.has("api_key") && !s.has("api_key_file")) {
@@ -156,7 +161,8 @@ final class ConfigBinder {
                 Optional<String> version = s.required("api_version", values::name);
                 Timeouts timeouts = timeouts(s);
                 yield s.required("url", values::url).flatMap(url -> version.flatMap(v -> key.map(k ->
-                        new SupplierConfig.AzureOpenAi(name, url, v, k, contract, price, labels, timeouts))));
+                        new SupplierConfig.AzureOpenAi(name, url, v, k, contract, price, labels, timeouts,
+                                breaker))));
             }
             default -> throw new IllegalStateException("kind " + kind.get());
         };
@@ -222,6 +228,27 @@ final class ConfigBinder {
                 s.optional("first_token", values::duration).orElse(d.firstToken()),
                 s.optional("idle", values::duration).orElse(d.idle()),
                 s.optional("total", values::duration).orElse(d.total()))).orElse(d);
+    }
+
+    /**
+     * The {@code breaker:} section; {@code max_cool_down} left out is the larger of its default and
+     * {@code cool_down}.
+     */
+    private BreakerSettings breaker(Section supplier) {
+        BreakerSettings d = BreakerSettings.DEFAULTS;
+        return supplier.section("breaker", BREAKER_KEYS).map(s -> {
+            int failures = s.optional("failures", (n, p) -> values.count(n, p, 1)).orElse(d.failures());
+            Duration coolDown = s.optional("cool_down", values::duration).orElse(d.coolDown());
+            Optional<Duration> maxCoolDown = s.optional("max_cool_down", values::duration);
+            if (maxCoolDown.isPresent() && maxCoolDown.get().compareTo(coolDown) < 0) {
+                values.problem(s.entry("max_cool_down").orElseThrow().value(), s.pathOf("max_cool_down"),
+                        "must not be shorter than cool_down" + (s.has("cool_down") ? ""
+                                : " (" + d.coolDown().toSeconds() + "s when left out)"));
+                maxCoolDown = Optional.of(coolDown);
+            }
+            return new BreakerSettings(failures, coolDown, maxCoolDown.orElse(
+                    coolDown.compareTo(d.maxCoolDown()) > 0 ? coolDown : d.maxCoolDown()));
+        }).orElse(d);
     }
 
     /** From {@code api_key} or {@code api_key_file} (read whole, trimmed); empty when neither is given or on error. */

@@ -7,8 +7,9 @@ import java.util.Optional;
 
 /**
  * One compute supplier, by kind. Every kind carries a name (its key under {@code suppliers:}), a capacity
- * {@link Contract} (no limits when left out), a {@link Price} ({@link Price#FREE} when left out) and labels (free
- * {@code key: value} pairs for the operator, none when left out).
+ * {@link Contract} (no limits when left out), a {@link Price} ({@link Price#FREE} when left out), labels (free
+ * {@code key: value} pairs for the operator, none when left out) and {@link BreakerSettings} (the defaults when left
+ * out). Each kind can also be made without breaker settings: then it has the defaults.
  */
 public sealed interface SupplierConfig {
     String name();
@@ -19,6 +20,8 @@ public sealed interface SupplierConfig {
 
     Map<String, String> labels();
 
+    BreakerSettings breaker();
+
     /** The kind as written in the file ({@code local}, {@code openai}, {@code azure-openai}). */
     String kind();
 
@@ -27,13 +30,19 @@ public sealed interface SupplierConfig {
      * file.
      */
     record Local(String name, Map<String, LocalModel> models, Contract contract, Price price,
-                 Map<String, String> labels) implements SupplierConfig {
+                 Map<String, String> labels, BreakerSettings breaker) implements SupplierConfig {
         public Local {
             Objects.requireNonNull(name, "name");
             models = OrderedMaps.copyOf(models);
             Objects.requireNonNull(contract, "contract");
             Objects.requireNonNull(price, "price");
             labels = OrderedMaps.copyOf(labels);
+            Objects.requireNonNull(breaker, "breaker");
+        }
+
+        public Local(String name, Map<String, LocalModel> models, Contract contract, Price price,
+                     Map<String, String> labels) {
+            this(name, models, contract, price, labels, BreakerSettings.DEFAULTS);
         }
 
         @Override
@@ -51,7 +60,7 @@ public sealed interface SupplierConfig {
      * @param apiKey sent as {@code Authorization: Bearer}; empty when the service needs none
      */
     record OpenAi(String name, URI url, Optional<Secret> apiKey, Contract contract, Price price,
-                  Map<String, String> labels, Timeouts timeouts) implements SupplierConfig {
+                  Map<String, String> labels, Timeouts timeouts, BreakerSettings breaker) implements SupplierConfig {
         public OpenAi {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(url, "url");
@@ -60,6 +69,12 @@ public sealed interface SupplierConfig {
             Objects.requireNonNull(price, "price");
             labels = OrderedMaps.copyOf(labels);
             Objects.requireNonNull(timeouts, "timeouts");
+            Objects.requireNonNull(breaker, "breaker");
+        }
+
+        public OpenAi(String name, URI url, Optional<Secret> apiKey, Contract contract, Price price,
+                      Map<String, String> labels, Timeouts timeouts) {
+            this(name, url, apiKey, contract, price, labels, timeouts, BreakerSettings.DEFAULTS);
         }
 
         @Override
@@ -77,7 +92,8 @@ public sealed interface SupplierConfig {
      * @param apiKey     sent as the {@code api-key} header; required
      */
     record AzureOpenAi(String name, URI url, String apiVersion, Secret apiKey, Contract contract, Price price,
-                       Map<String, String> labels, Timeouts timeouts) implements SupplierConfig {
+                       Map<String, String> labels, Timeouts timeouts, BreakerSettings breaker)
+            implements SupplierConfig {
         public AzureOpenAi {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(url, "url");
@@ -87,6 +103,12 @@ public sealed interface SupplierConfig {
             Objects.requireNonNull(price, "price");
             labels = OrderedMaps.copyOf(labels);
             Objects.requireNonNull(timeouts, "timeouts");
+            Objects.requireNonNull(breaker, "breaker");
+        }
+
+        public AzureOpenAi(String name, URI url, String apiVersion, Secret apiKey, Contract contract, Price price,
+                           Map<String, String> labels, Timeouts timeouts) {
+            this(name, url, apiVersion, apiKey, contract, price, labels, timeouts, BreakerSettings.DEFAULTS);
         }
 
         @Override

@@ -46,6 +46,8 @@ public final class UpstreamCall {
     private volatile ScheduledFuture<?> firstTokenTimer;
     private volatile ScheduledFuture<?> idleTimer;
     private volatile ScheduledFuture<?> totalTimer;
+    /** The body was read to its end: its connection is back in the pool, perhaps already carrying another call. */
+    private volatile boolean bodyRead;
     private volatile long lastEventNanos;
     private int events; // body-subscriber thread only, one call at a time
 
@@ -57,7 +59,9 @@ public final class UpstreamCall {
 
     void start(HttpClient http) {
         Timeouts t = request.timeouts();
-        totalTimer = schedule(t.total(), () -> fail(new UpstreamFailure.TimedOut(UpstreamFailure.TimedOut.Phase.TOTAL)));
+        totalTimer = schedule(t.total(), () -> {
+            if (!fail(new UpstreamFailure.TimedOut(UpstreamFailure.TimedOut.Phase.TOTAL))) stop(); // body past [DONE]
+        });
         if (request.stream()) {
             firstTokenTimer = schedule(t.firstToken(),
                     () -> fail(new UpstreamFailure.TimedOut(UpstreamFailure.TimedOut.Phase.FIRST_TOKEN)));
@@ -69,6 +73,7 @@ public final class UpstreamCall {
         request.headers().forEach(b::header);
         exchange = http.sendAsync(b.build(), this::subscriberFor);
         exchange.whenComplete((response, error) -> {
+            cancelTimer(totalTimer);
             if (error != null) fail(classify(error));
         });
     }
@@ -113,22 +118,34 @@ public final class UpstreamCall {
         else if (!ended.get()) idleTimer = schedule(Duration.ofNanos(idle - quiet), this::checkIdle);
     }
 
+    /**
+     * The answer is whole; its body may not be (a stream's end follows its {@code [DONE]}), so it is left to end
+     * (read and dropped) and its connection to go back to the pool, as the total timeout still allows.
+     */
     private void complete(byte[] body) {
         if (!ended.compareAndSet(false, true)) return;
-        stop();
+        cancelTimer(firstTokenTimer);
+        cancelTimer(idleTimer);
         listener.onComplete(body);
     }
 
-    private void fail(UpstreamFailure failure) {
-        if (!ended.compareAndSet(false, true)) return;
+    /** Ends the call with {@code failure} unless it had ended; returns whether this ended it. */
+    private boolean fail(UpstreamFailure failure) {
+        if (!ended.compareAndSet(false, true)) return false;
         stop();
         listener.onFailure(failure);
+        return true;
     }
 
+    /**
+     * Stops the timers and a body still being read, which closes its connection. A body read to its end is left
+     * alone: cancelling its exchange then would close a connection the pool may have handed to another call.
+     */
     private void stop() {
         cancelTimer(firstTokenTimer);
         cancelTimer(idleTimer);
         cancelTimer(totalTimer);
+        if (bodyRead) return;
         Flow.Subscription s = subscription;
         if (s != null) s.cancel();
         CompletableFuture<HttpResponse<Void>> e = exchange;
@@ -191,12 +208,14 @@ public final class UpstreamCall {
 
         @Override
         public void onError(Throwable t) {
+            bodyRead = true;
             fail(new UpstreamFailure.Cut(events, String.valueOf(t.getMessage())));
             done.complete(null);
         }
 
         @Override
         public void onComplete() {
+            bodyRead = true;
             fail(new UpstreamFailure.Cut(events, parser.midEvent() ? "the stream ended inside an event"
                     : "the stream ended without [DONE]"));
             done.complete(null);
@@ -233,6 +252,7 @@ public final class UpstreamCall {
 
         @Override
         public void onError(Throwable t) {
+            bodyRead = true;
             if (whole) fail(new UpstreamFailure.Cut(0, String.valueOf(t.getMessage())));
             else onBody.accept(bytes.toByteArray());
             done.complete(null);
@@ -240,6 +260,7 @@ public final class UpstreamCall {
 
         @Override
         public void onComplete() {
+            bodyRead = true;
             onBody.accept(bytes.toByteArray());
             done.complete(null);
         }

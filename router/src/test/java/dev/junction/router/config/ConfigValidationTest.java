@@ -1,6 +1,9 @@
 package dev.junction.router.config;
 
+import dev.junction.router.health.BreakerConfig;
 import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
 
 import static dev.junction.router.config.Configs.errors;
 import static dev.junction.router.config.Configs.withSupplier;
@@ -64,7 +67,7 @@ class ConfigValidationTest {
                 """))).containsExactly(
                 "junction.yaml:5:5: suppliers.s.max_concurent: unknown key 'max_concurent' (did you mean 'max_concurrent'?)",
                 "junction.yaml:6:5: suppliers.s.colour: unknown key 'colour' (known: kind, url, api_key, api_key_file, "
-                        + "timeouts, max_concurrent, rpm, tpm, price, labels)");
+                        + "timeouts, max_concurrent, rpm, tpm, price, labels, breaker)");
         assertThat(errors("server: {}\nmodel:\n  m: {}\n")).containsExactly(
                 "junction.yaml:2:1: model: unknown key 'model' (did you mean 'models'?)");
     }
@@ -73,7 +76,7 @@ class ConfigValidationTest {
     void aKeyOfAnotherKindIsUnknownForThisKind() {
         assertThat(errors(withSupplier("s: {kind: openai, url: 'http://h', api_version: 2024-10-21}"))).containsExactly(
                 "junction.yaml:2:38: suppliers.s.api_version: unknown key 'api_version' (known: kind, url, api_key, "
-                        + "api_key_file, timeouts, max_concurrent, rpm, tpm, price, labels)");
+                        + "api_key_file, timeouts, max_concurrent, rpm, tpm, price, labels, breaker)");
     }
 
     @Test
@@ -150,6 +153,40 @@ class ConfigValidationTest {
                 "junction.yaml:8:49: models.m.deployments[0].tier: must be at least 1, got 0",
                 "junction.yaml:9:43: models.m.deployments[1].weight: must be at least 1, got 0",
                 "junction.yaml:10:38: models.m.deployments[2].weight: must be at least 1, got -2");
+    }
+
+    @Test
+    void aBreakerSectionSetsWhatItNamesAndTheRestKeepsTheRoutersDefaults() throws Exception {
+        assertThat(breakerOf("s: {kind: openai, url: 'http://h', breaker: {failures: 3, cool_down: 1s, "
+                + "max_cool_down: 4s}}")).isEqualTo(new BreakerSettings(3, Duration.ofSeconds(1), Duration.ofSeconds(4)));
+        assertThat(breakerOf("s: {kind: openai, url: 'http://h'}")).isEqualTo(BreakerSettings.DEFAULTS);
+        assertThat(breakerOf("s: {kind: local, models: {a: embedded}, breaker: {cool_down: 10m}}")).isEqualTo(
+                new BreakerSettings(5, Duration.ofMinutes(10), Duration.ofMinutes(10)));
+        BreakerConfig router = BreakerConfig.defaults();
+        assertThat(BreakerSettings.DEFAULTS).isEqualTo(new BreakerSettings(router.consecutiveFailures(),
+                router.coolDown(), router.maxCoolDown()));
+    }
+
+    @Test
+    void aBreakerSectionWithBadValues() {
+        assertThat(errors(withSupplier("""
+                s:
+                  kind: openai
+                  url: http://h
+                  breaker: {failures: 0, colldown: 1s}
+                """))).containsExactly(
+                "junction.yaml:5:25: suppliers.s.breaker.failures: must be at least 1, got 0",
+                "junction.yaml:5:28: suppliers.s.breaker.colldown: unknown key 'colldown' (did you mean 'cool_down'?)");
+        assertThat(errors(withSupplier("s: {kind: openai, url: 'http://h', breaker: {cool_down: 2s, max_cool_down: 1s}}")))
+                .containsExactly("junction.yaml:2:78: suppliers.s.breaker.max_cool_down: must not be shorter than cool_down");
+        assertThat(errors(withSupplier("s: {kind: openai, url: 'http://h', breaker: {max_cool_down: 5s}}")))
+                .containsExactly("junction.yaml:2:63: suppliers.s.breaker.max_cool_down: must not be shorter than "
+                        + "cool_down (10s when left out)");
+    }
+
+    private static BreakerSettings breakerOf(String supplierLines) throws ConfigException {
+        return Configs.load(withSupplier(supplierLines).replace("supplier: s}", "supplier: s, model: a}"))
+                .suppliers().get("s").breaker();
     }
 
     @Test

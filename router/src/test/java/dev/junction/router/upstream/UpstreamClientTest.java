@@ -81,6 +81,28 @@ class UpstreamClientTest {
     }
 
     @Test
+    void callsEndedWithTheirAnswerLeaveTheirKeptAliveConnectionsUsableByTheNextCalls() throws Exception {
+        // a connection goes back to the pool as its body ends; closing it then would break the call it went to next
+        List<Object> ends = new CopyOnWriteArrayList<>();
+        try (UpstreamClient patient = new UpstreamClient(Timeouts.DEFAULTS); // no deadline a loaded machine misses
+             var callers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int caller = 0; caller < 16; caller++) {
+                boolean stream = caller % 2 == 0;
+                callers.submit(() -> {
+                    for (int i = 0; i < 60; i++) {
+                        Recorder r = new Recorder();
+                        patient.send(chat(up.openAiBaseUri(), stream, 4, Timeouts.DEFAULTS), r);
+                        ends.add(r.end.get(60, TimeUnit.SECONDS));
+                    }
+                    return null;
+                });
+            }
+        }
+        assertThat(ends).hasSize(16 * 60);
+        assertThat(ends).as("calls that failed").filteredOn(e -> e instanceof UpstreamFailure).isEmpty();
+    }
+
+    @Test
     void aStreamArrivesEventByEventAndEndsWithDone() throws Exception {
         Recorder r = call(true, 4);
         assertThat(r.await()).isEqualTo("[DONE]");
