@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>A stream under way finds out at its next write; until then nothing is written, and an
  * HTTP/1.1 server learns of a closed connection only by reading it — which Jetty does not do while a request is
  * handled. So the watch asks the connection's end point to report when it becomes readable: a client waiting for its
- * answer sends nothing, so the connection turning readable with no bytes to read is the end of its input (or a reset).
+ * answer sends nothing, so the connection turning readable with no bytes to read is the end of its input (or a reset)
+ * — once it is seen twice in a row, as the selector can report one readable event with nothing behind it.
  * Bytes mean a pipelined next request and are left for Jetty. HTTP/2 resets reach the request's failure listeners,
  * which the watch also hears. Closing the watch withdraws its read interest, so Jetty can read the next request.
  * (A client that shuts down its sending side and still waits for the answer reads as gone; HTTP clients do not.)
@@ -34,6 +35,7 @@ final class ClientWatch implements AutoCloseable {
     private final Runnable onGone;
     private final AtomicBoolean gone = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Object lock = new Object(); // closing and asking again for a readable report exclude each other
     private AbstractEndPoint endPoint;
 
     private ClientWatch(Runnable onGone) {
@@ -91,11 +93,19 @@ final class ClientWatch implements AutoCloseable {
         request.addFailureListener(failure -> watch.left());
         EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
         if (endPoint instanceof AbstractEndPoint ep && ep.getTransport() instanceof SocketChannel channel) {
-            Callback readable = Callback.from(() -> watch.readable(channel), failure -> {
-            });
-            if (ep.tryFillInterested(readable)) watch.endPoint = ep;
+            if (ep.tryFillInterested(watch.whenReadable(ep, channel, false))) watch.endPoint = ep;
         }
         return watch;
+    }
+
+    /**
+     * The read interest's callback. The selector may report the connection readable once with nothing to read (an
+     * event left over from reading the request): the first time, the watch asks again; the end of the client's input
+     * stays readable, so a second report with nothing to read is the client gone.
+     */
+    private Callback whenReadable(AbstractEndPoint ep, SocketChannel channel, boolean askedAgain) {
+        return Callback.from(() -> readable(ep, channel, askedAgain), failure -> {
+        });
     }
 
     /** Whether the client was seen to leave. */
@@ -103,15 +113,25 @@ final class ClientWatch implements AutoCloseable {
         return gone.get();
     }
 
-    private void readable(SocketChannel channel) {
+    private void readable(AbstractEndPoint ep, SocketChannel channel, boolean askedAgain) {
         if (closed.get()) return;
         int pending;
         try {
             pending = channel.socket().getInputStream().available();
         } catch (IOException e) { // reset or closed
-            pending = 0;
+            left();
+            return;
         }
-        if (pending == 0) left();
+        if (pending > 0) return;
+        if (askedAgain) left();
+        else askAgain(ep, channel);
+    }
+
+    /** Asks for the next readable report, unless the watch is closed (then no interest may be left behind). */
+    private void askAgain(AbstractEndPoint ep, SocketChannel channel) {
+        synchronized (lock) {
+            if (!closed.get()) ep.tryFillInterested(whenReadable(ep, channel, true));
+        }
     }
 
     private void left() {
@@ -121,7 +141,9 @@ final class ClientWatch implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true) || endPoint == null) return;
+        synchronized (lock) {
+            if (!closed.compareAndSet(false, true) || endPoint == null) return;
+        }
         endPoint.getFillInterest().onFail(new CancellationException("the request is answered"));
     }
 }
