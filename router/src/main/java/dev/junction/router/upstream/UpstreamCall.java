@@ -47,6 +47,7 @@ public final class UpstreamCall {
     private volatile ScheduledFuture<?> idleTimer;
     private volatile ScheduledFuture<?> totalTimer;
     private volatile long lastEventNanos;
+    private volatile boolean bodyRead; // to its end: the exchange finishes by itself, its connection back in the pool
     private int events; // body-subscriber thread only, one call at a time
 
     UpstreamCall(UpstreamRequest request, UpstreamListener listener, ScheduledExecutorService timers) {
@@ -113,9 +114,10 @@ public final class UpstreamCall {
         else if (!ended.get()) idleTimer = schedule(Duration.ofNanos(idle - quiet), this::checkIdle);
     }
 
+    /** The answer is whole: a body read to its end, or a stream's {@code [DONE]}, after which only its end follows. */
     private void complete(byte[] body) {
         if (!ended.compareAndSet(false, true)) return;
-        stop();
+        cancelTimers(); // and the exchange left to finish by itself: see stop()
         listener.onComplete(body);
     }
 
@@ -125,14 +127,23 @@ public final class UpstreamCall {
         listener.onFailure(failure);
     }
 
+    /**
+     * Cancels the timers and aborts the exchange, unless its body was read to its end: aborting then could close its
+     * connection after the HTTP client has handed it back to its pool, under the next call that took it.
+     */
     private void stop() {
-        cancelTimer(firstTokenTimer);
-        cancelTimer(idleTimer);
-        cancelTimer(totalTimer);
+        cancelTimers();
+        if (bodyRead) return;
         Flow.Subscription s = subscription;
         if (s != null) s.cancel();
         CompletableFuture<HttpResponse<Void>> e = exchange;
         if (e != null && !e.isDone()) e.cancel(true);
+    }
+
+    private void cancelTimers() {
+        cancelTimer(firstTokenTimer);
+        cancelTimer(idleTimer);
+        cancelTimer(totalTimer);
     }
 
     private ScheduledFuture<?> schedule(Duration delay, Runnable task) {
@@ -197,6 +208,7 @@ public final class UpstreamCall {
 
         @Override
         public void onComplete() {
+            bodyRead = true;
             fail(new UpstreamFailure.Cut(events, parser.midEvent() ? "the stream ended inside an event"
                     : "the stream ended without [DONE]"));
             done.complete(null);
@@ -240,6 +252,7 @@ public final class UpstreamCall {
 
         @Override
         public void onComplete() {
+            bodyRead = true;
             onBody.accept(bytes.toByteArray());
             done.complete(null);
         }
