@@ -110,7 +110,7 @@ class RouterFaultLoadTest {
                       - {supplier: faulty, model: up-model, tier: 1}
                       - {supplier: healthy, model: up-model, tier: 2}
                 """.formatted(faulty.openAiBaseUri(), healthy.openAiBaseUri(), ROUTER_DEADLINE.toSeconds(), MODEL));
-        serving = RoutedServe.start(file);
+        serving = RouterTestSupport.start(file);
         calls = new RoutedCalls(serving.baseUri(), MODEL, CLIENT_TIMEOUT);
     }
 
@@ -128,7 +128,7 @@ class RouterFaultLoadTest {
         faulty.fault(c.fault());
         faulty.probeFault(c.fault());
         List<Ending> endings;
-        Watch watch = new Watch(RoutedServe.router(serving));
+        Watch watch = new Watch(RouterTestSupport.router(serving));
         try (watch) {
             endings = run(REQUESTS);
         }
@@ -137,7 +137,7 @@ class RouterFaultLoadTest {
         int attempts = endings.stream().mapToInt(Ending::attempts).sum();
         long retried = endings.stream().filter(e -> e.attempts() > 1).count();
         long retries = retriesCounted();
-        SuppliersView.BreakerView breaker = RoutedServe.deployment(serving, "faulty").breaker();
+        SuppliersView.BreakerView breaker = RouterTestSupport.deployment(serving, "faulty").breaker();
         System.out.printf("%s: %s; attempts %d, retried %d, retries counted %d, budget at most %d of %d allowed "
                         + "(%d samples); faulty breaker: %d transitions, seen %s%n", c, outcomes, attempts, retried,
                 retries, watch.mostRetries(), watch.mostAllowed(), watch.budgets.size(), breaker.transitions(),
@@ -154,11 +154,11 @@ class RouterFaultLoadTest {
             assertThat(e.supplier()).isIn("faulty", "healthy");
             assertThat(e.attempts()).isBetween(1, 2);
         });
-        assertThat(RoutedServe.completionsReceived(faulty, healthy)).as("requests the upstreams received: one each "
+        assertThat(RouterTestSupport.completionsReceived(faulty, healthy)).as("requests the upstreams received: one each "
                 + "attempt").isEqualTo(attempts);
 
         assertThat(breaker.transitions()).as("the faulty supplier's breaker opened").isPositive();
-        assertThat(RoutedServe.deployment(serving, "healthy").breaker().transitions())
+        assertThat(RouterTestSupport.deployment(serving, "healthy").breaker().transitions())
                 .as("the healthy supplier's breaker stayed closed").isZero();
 
         assertThat(retries).as("retries counted: one each request tried twice").isEqualTo(retried).isPositive();
@@ -172,9 +172,9 @@ class RouterFaultLoadTest {
             assertThat(e.outcome().succeeded()).as("%s", e).isTrue();
             assertThat(e.supplier()).isEqualTo("faulty");
         }
-        assertThat(RoutedServe.await(() -> RoutedServe.nothingInFlight(serving), Duration.ofSeconds(10)))
+        assertThat(RouterTestSupport.await(() -> RouterTestSupport.nothingInFlight(serving), Duration.ofSeconds(10)))
                 .as("every deployment's requests in flight and contract use back to zero: %s",
-                        RoutedServe.router(serving).view().deployments()).isTrue();
+                        RouterTestSupport.router(serving).view().deployments()).isTrue();
     }
 
     /** The requests, {@link #CONCURRENCY} at a time, each as soon as one before it ended. */
@@ -194,9 +194,9 @@ class RouterFaultLoadTest {
     /** Once the cool-down is over, a probe that finds the supplier well is the trial that closes its breaker. */
     void awaitFaultyBreakerClosed() throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!RoutedServe.deployment(serving, "faulty").breaker().state().equals("closed")) {
+        while (!RouterTestSupport.deployment(serving, "faulty").breaker().state().equals("closed")) {
             assertThat(System.nanoTime()).as("the faulty supplier's breaker closes within 30 s").isLessThan(deadline);
-            RoutedServe.router(serving).probeNow();
+            RouterTestSupport.router(serving).probeNow();
             Thread.sleep(100);
         }
     }

@@ -76,7 +76,7 @@ class RouterReloadTest {
         b = FakeUpstream.start();
         file = dir.resolve("junction.yaml");
         Files.writeString(file, config(1, 1));
-        serving = RoutedServe.start(file);
+        serving = RouterTestSupport.start(file);
         calls = new RoutedCalls(serving.baseUri(), MODEL, CLIENT_TIMEOUT);
     }
 
@@ -113,20 +113,20 @@ class RouterReloadTest {
             awaitCalls(load, Phase.BEFORE, BEFORE_RELOAD);
 
             phase = Phase.RELOADING;
-            RoutedServe.write(file, config(1, 9));
+            RouterTestSupport.write(file, config(1, 9));
             serving.reload();
-            RouterConfig reloaded = RoutedServe.router(serving).config();
+            RouterConfig reloaded = RouterTestSupport.router(serving).config();
             assertThat(weights(reloaded)).containsExactly(1, 9);
             phase = Phase.AFTER;
             awaitCalls(load, Phase.AFTER, AFTER_RELOAD);
 
-            RoutedServe.write(file, "suppliers:\n  a: {kind: openai, url: [\n");
+            RouterTestSupport.write(file, "suppliers:\n  a: {kind: openai, url: [\n");
             serving.reload();
-            assertThat(RoutedServe.router(serving).config()).as("after bad YAML").isSameAs(reloaded);
-            RoutedServe.write(file, config(1, 9).replace("supplier: b,", "supplier: c,"));
+            assertThat(RouterTestSupport.router(serving).config()).as("after bad YAML").isSameAs(reloaded);
+            RouterTestSupport.write(file, config(1, 9).replace("supplier: b,", "supplier: c,"));
             serving.reload();
-            assertThat(RoutedServe.router(serving).config()).as("after an unknown supplier").isSameAs(reloaded);
-            assertThat(Stream.of("a", "b").map(s -> RoutedServe.deployment(serving, s).weight()))
+            assertThat(RouterTestSupport.router(serving).config()).as("after an unknown supplier").isSameAs(reloaded);
+            assertThat(Stream.of("a", "b").map(s -> RouterTestSupport.deployment(serving, s).weight()))
                     .as("the weights routed by").containsExactly(1, 9);
             awaitCalls(load, Phase.AFTER, AFTER_RELOAD + AFTER_BROKEN_FILES);
         } finally {
@@ -152,9 +152,9 @@ class RouterReloadTest {
         long afterTotal = after.values().stream().mapToLong(Long::longValue).sum();
         assertThat(after.getOrDefault("a", 0L)).as("a's share at 1:9 of %s", after)
                 .isPositive().isLessThanOrEqualTo(afterTotal / 4);
-        assertThat(RoutedServe.await(() -> RoutedServe.nothingInFlight(serving), Duration.ofSeconds(10)))
+        assertThat(RouterTestSupport.await(() -> RouterTestSupport.nothingInFlight(serving), Duration.ofSeconds(10)))
                 .as("nothing left in flight").isTrue();
-        assertThat(RoutedServe.router(serving).view().deployments()).allSatisfy(d ->
+        assertThat(RouterTestSupport.router(serving).view().deployments()).allSatisfy(d ->
                 assertThat(d.breaker().transitions()).as("%s's breaker changes", d.supplier()).isZero());
     }
 
@@ -177,7 +177,7 @@ class RouterReloadTest {
             CompletableFuture<Ending> ending = calls.open(ask).thenApplyAsync(r -> readAll(ask, r, firstChunk),
                     readers);
             int received = i + 1;
-            assertThat(RoutedServe.await(() -> RoutedServe.completionsReceived(a, b) == received,
+            assertThat(RouterTestSupport.await(() -> RouterTestSupport.completionsReceived(a, b) == received,
                     Duration.ofSeconds(30))).isTrue();
             gate.release();
             assertThat(firstChunk.await(30, TimeUnit.SECONDS)).as("first chunk of long stream %d", i).isTrue();
@@ -221,7 +221,7 @@ class RouterReloadTest {
     }
 
     static void awaitCalls(List<Call> load, Phase sent, int count) throws InterruptedException {
-        assertThat(RoutedServe.await(() -> load.stream().filter(c -> c.sent() == sent).count() >= count,
+        assertThat(RouterTestSupport.await(() -> load.stream().filter(c -> c.sent() == sent).count() >= count,
                 Duration.ofSeconds(60))).as("%d requests sent %s", count, sent).isTrue();
     }
 
