@@ -34,6 +34,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class ClientWatch implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClientWatch.class);
 
+    /** How a watch withdraws its read interest; one instance without a stack trace, as it is no error. */
+    private static final CancellationException ANSWERED = answered();
+
     private final Runnable onGone;
     private final AtomicBoolean gone = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -106,6 +109,12 @@ final class ClientWatch implements AutoCloseable {
         });
     }
 
+    private static CancellationException answered() {
+        CancellationException e = new CancellationException("the request is answered");
+        e.setStackTrace(new StackTraceElement[0]);
+        return e;
+    }
+
     /** Whether the client was seen to leave. */
     boolean gone() {
         return gone.get();
@@ -139,6 +148,6 @@ final class ClientWatch implements AutoCloseable {
     }
 
     private static void withdraw(AbstractEndPoint ep) {
-        ep.getFillInterest().onFail(new CancellationException("the request is answered"));
+        ep.getFillInterest().onFail(ANSWERED);
     }
 }
