@@ -17,4 +17,8 @@ function done(summary, latency, requests)
   io.write(string.format("result requests %d seconds %.3f p50_us %d p99_us %d errors %d\n",
     summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(99),
     e.connect + e.read + e.write + e.timeout + e.status))
+  if e.connect + e.read + e.write + e.timeout + e.status > 0 then
+    io.stderr:write(string.format("errors: connect %d, read %d, write %d, timeout %d, status %d\n",
+      e.connect, e.read, e.write, e.timeout, e.status))
+  end
 end

@@ -67,7 +67,7 @@ public final class SupplierRouter implements Relay, AutoCloseable {
     }
 
     /** One supplier as called: where, and its HTTP client. */
-    record Called(SupplierConfig config, RemoteSupplier remote, UpstreamClient client) {
+    record Called(SupplierConfig config, RemoteSupplier remote, UpstreamClient client, CapacityContract contract) {
     }
 
     private final Optional<URI> localBase;
@@ -198,7 +198,9 @@ public final class SupplierRouter implements Relay, AutoCloseable {
             case SupplierConfig.OpenAi openAi -> RemoteSupplier.of(openAi);
             case SupplierConfig.AzureOpenAi azure -> RemoteSupplier.of(azure);
         };
-        return new Called(c, remote, new UpstreamClient(remote.timeouts()));
+        // the contract is what was bought from the supplier: every model's deployment on it shares it
+        return new Called(c, remote, new UpstreamClient(remote.timeouts()), new CapacityContract(c.name(),
+                limits(c.contract()), new InMemoryContractStore(), clock));
     }
 
     private ModelRoute route(ModelConfig m, Map<String, Called> suppliers, ModelRoute before, Routes old) {
@@ -235,8 +237,7 @@ public final class SupplierRouter implements Relay, AutoCloseable {
         DeploymentMeters meters = new DeploymentMeters(registry, model, c.name(), c.price());
         Breaker breaker = new Breaker(breakerConfig(c.breaker()), clock, t -> log.info(
                 "Breaker of {} on {}: {} -> {}", model, c.name(), t.from(), t.to()));
-        CapacityContract contract = new CapacityContract(model + "@" + c.name(), limits(c.contract()),
-                new InMemoryContractStore(), clock);
+        CapacityContract contract = s.contract();
         AtomicInteger inFlight = new AtomicInteger();
         gauge("junction.router.breaker.state", "Breaker state: 0 closed, 1 half-open, 2 open", meters, breaker,
                 b -> switch (b.state()) {

@@ -60,6 +60,15 @@ final class HttpAnswer implements AnswerSink {
     public void event(String data) {
         try {
             stream().sendData(data);
+        } catch (EventStream.ClientGone e) {
+            throw new ClientGone(e);
+        }
+    }
+
+    @Override
+    public void flush() {
+        if (state != State.STREAMING) return;
+        try {
             stream.flush();
         } catch (EventStream.ClientGone e) {
             throw new ClientGone(e);

@@ -16,8 +16,11 @@ public interface AnswerSink {
     /** The answer starts, from {@code supplier} after {@code attempts} tries (1 when the first one served it). */
     void begin(String supplier, int attempts);
 
-    /** One event's data: a JSON object, written on as it came. */
+    /** One event's data: a JSON object, written on as it came; it reaches the client at the next {@link #flush}. */
     void event(String data);
+
+    /** Sends the events written so far; called whenever no further event is waiting, so nothing is held back. */
+    void flush();
 
     /** The stream is complete ({@code data: [DONE]}). */
     void endStream();

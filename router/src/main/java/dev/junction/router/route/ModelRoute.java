@@ -257,6 +257,7 @@ public final class ModelRoute {
                             begun = true;
                         }
                         sink.event(data);
+                        if (arrivals.isEmpty()) sink.flush(); // what already waits goes out with it
                         forwarded++;
                     }
                     case Complete(byte[] answer) -> {

@@ -73,6 +73,10 @@ class ModelRouteTest {
         }
 
         @Override
+        public void flush() {
+        }
+
+        @Override
         public void endStream() {
             calls.add("done");
         }
