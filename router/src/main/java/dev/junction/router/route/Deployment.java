@@ -128,7 +128,9 @@ public final class Deployment {
                 : OptionalLong.empty();
         var ttft = latency.average();
         long samples = ttft.isPresent() ? latency.samples() : 0; // samples only grow: at least 1 here
-        return Optional.of(new Candidate(index, supplier.name(), tier, weight, health, inFlight.get(),
+        // against a contract's max_concurrent, what counts is the supplier's whole load: every model's requests on it
+        int busy = c.limits().maxConcurrent().isPresent() ? c.inFlight() : inFlight.get();
+        return Optional.of(new Candidate(index, supplier.name(), tier, weight, health, busy,
                 c.limits().maxConcurrent(), requestsLeft, tokensLeft, ttft, samples, price));
     }
 }
