@@ -1,9 +1,6 @@
 package dev.junction.cli;
 
-import dev.junction.engine.kernel.Parallel;
-import dev.junction.engine.model.Model;
 import dev.junction.engine.runtime.EngineConfig;
-import dev.junction.engine.runtime.LocalInferenceService;
 import dev.junction.inference.ModelInfo;
 import dev.junction.inference.ServiceStats;
 import dev.junction.router.SupplierRouter;
@@ -13,7 +10,6 @@ import dev.junction.server.ServerConfig;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 

@@ -16,7 +16,6 @@ import dev.junction.router.config.SupplierConfig;
 import dev.junction.router.config.Timeouts;
 import dev.junction.router.health.Breaker;
 import dev.junction.router.health.BreakerConfig;
-import dev.junction.router.health.BreakerState;
 import dev.junction.router.health.LatencyConfig;
 import dev.junction.router.health.LatencyTracker;
 import dev.junction.router.health.RetryBudget;
@@ -276,12 +275,6 @@ public final class SupplierRouter implements Relay, AutoCloseable {
         if (c.rpm().isPresent()) limits = limits.withRpm(c.rpm().getAsInt());
         if (c.tpm().isPresent()) limits = limits.withTpm(c.tpm().getAsLong());
         return limits;
-    }
-
-    /** Whether any deployment's breaker is not closed (for tests and the log). */
-    public boolean anyBreakerOpen() {
-        return routes.models().values().stream().flatMap(m -> m.deployments().stream())
-                .anyMatch(d -> d.breaker().state() != BreakerState.CLOSED);
     }
 
     @Override
