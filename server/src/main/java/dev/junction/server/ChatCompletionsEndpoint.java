@@ -30,9 +30,10 @@ final class ChatCompletionsEndpoint implements Endpoint {
 
     @Override
     public Usage serve(Context ctx, ApiCall call) throws Exception {
-        var request = ChatCompletionRequest.parse(RequestBodies.read(ctx, config.maxRequestBytes()));
-        call.model(request.model());
+        byte[] raw = RequestBodies.read(ctx, config.maxRequestBytes());
+        var request = ChatCompletionRequest.parse(raw);
         var options = request.options();
+        call.bodyRead(GenerationRequests.shape(request.model(), raw.length, options, 1));
         var prompt = new Prompt.Chat(request.messages().stream()
                 .map(m -> new Prompt.Message(m.role(), m.content())).toList());
         var generations = GenerationRequests.of(request.model(), prompt, options, request.logprobs(),
@@ -40,11 +41,14 @@ final class ChatCompletionsEndpoint implements Endpoint {
         var header = ResponseHeader.start("chatcmpl-", request.model(), metrics, config);
         try (Choices choices = Choices.start(service, generations, options.n(), metrics)) {
             if (options.stream()) {
-                return StreamingResponse.run(ctx, choices, new Chunks(header, options.n()), options.includeUsage(),
-                        metrics);
+                return StreamingResponse.run(ctx, call, choices, new Chunks(header, options.n()),
+                        options.includeUsage(), metrics);
             }
             List<Choices.Result> results = ClientWatch.collect(ctx, choices, metrics);
-            if (results == null) return choices.usage();
+            if (results == null) {
+                call.clientLeft();
+                return choices.usage();
+            }
             List<ChatCompletion.Choice> answer = new ArrayList<>(results.size());
             for (int i = 0; i < results.size(); i++) {
                 Choices.Result result = results.get(i);

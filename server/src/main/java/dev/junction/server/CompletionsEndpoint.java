@@ -34,9 +34,10 @@ final class CompletionsEndpoint implements Endpoint {
 
     @Override
     public Usage serve(Context ctx, ApiCall call) throws Exception {
-        var request = CompletionRequest.parse(RequestBodies.read(ctx, config.maxRequestBytes()));
-        call.model(request.model());
+        byte[] raw = RequestBodies.read(ctx, config.maxRequestBytes());
+        var request = CompletionRequest.parse(raw);
         var options = request.options();
+        call.bodyRead(GenerationRequests.shape(request.model(), raw.length, options, request.prompts().size()));
         boolean logprobs = request.logprobs() != null;
         int topLogprobs = logprobs ? request.logprobs() : 0;
         boolean scorePrompt = request.echo() && logprobs; // the echoed prompt's tokens get log-probabilities too
@@ -58,11 +59,14 @@ final class CompletionsEndpoint implements Endpoint {
         var header = ResponseHeader.start("cmpl-", request.model(), metrics, config);
         try (Choices choices = Choices.start(service, generations, options.n(), metrics)) {
             if (options.stream()) {
-                return StreamingResponse.run(ctx, choices, new Chunks(header, echoes, scorePrompt),
+                return StreamingResponse.run(ctx, call, choices, new Chunks(header, echoes, scorePrompt),
                         options.includeUsage(), metrics);
             }
             List<Choices.Result> results = ClientWatch.collect(ctx, choices, metrics);
-            if (results == null) return choices.usage();
+            if (results == null) {
+                call.clientLeft();
+                return choices.usage();
+            }
             List<TextCompletion.Choice> answer = new ArrayList<>(results.size());
             for (int i = 0; i < results.size(); i++) {
                 Choices.Result result = results.get(i);

@@ -7,6 +7,7 @@ import dev.junction.openai.GenerationOptions;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 
 /** Turns the OpenAI fields of one prompt into the {@code n} generation requests of its choices. */
 final class GenerationRequests {
@@ -19,6 +20,12 @@ final class GenerationRequests {
      *
      * @throws dev.junction.inference.InferenceException when a sampling value is out of range
      */
+    /** What admission needs to know of a parsed request. */
+    static RequestShape shape(String model, int bodyBytes, GenerationOptions options, int prompts) {
+        return new RequestShape(model, bodyBytes, options.maxTokens() == null ? OptionalInt.empty()
+                : OptionalInt.of(options.maxTokens()), options.n(), prompts, options.stream());
+    }
+
     static List<GenerationRequest> of(String model, Prompt prompt, GenerationOptions options, boolean logprobs,
                                       int topLogprobs) {
         return of(model, prompt, options, logprobs, topLogprobs, false);

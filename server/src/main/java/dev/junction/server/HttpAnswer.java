@@ -1,6 +1,7 @@
 package dev.junction.server;
 
 import dev.junction.openai.ApiError;
+import dev.junction.openai.CompletionUsage;
 import dev.junction.openai.OpenAiJson;
 import dev.junction.openai.relay.AnswerSink;
 import io.javalin.http.Context;
@@ -29,13 +30,28 @@ final class HttpAnswer implements AnswerSink {
     private enum State { NOTHING_WRITTEN, STREAMING, ENDED }
 
     private final Context ctx;
+    private final ApiCall call;
+    private final ServerMetrics metrics;
     private ClientWatch watch;
+    private CompletionUsage usage;
     private State state = State.NOTHING_WRITTEN;
     private EventStream stream;
     private boolean tried;
 
-    HttpAnswer(Context ctx) {
+    HttpAnswer(Context ctx, ApiCall call, ServerMetrics metrics) {
         this.ctx = ctx;
+        this.call = call;
+        this.metrics = metrics;
+    }
+
+    /** The last usage the relay reported, or null. */
+    CompletionUsage usage() {
+        return usage;
+    }
+
+    @Override
+    public void usage(CompletionUsage u) {
+        this.usage = u;
     }
 
     /** Once the answer begins, a client leaving is noticed by the writes: the watch is closed then. */
@@ -46,6 +62,7 @@ final class HttpAnswer implements AnswerSink {
     @Override
     public void attempt(String supplier, int attempts) {
         tried = true;
+        call.supplier(supplier);
         ctx.header(SUPPLIER_HEADER, supplier);
         ctx.header(ATTEMPTS_HEADER, Integer.toString(attempts));
     }
@@ -60,6 +77,7 @@ final class HttpAnswer implements AnswerSink {
     public void event(String data) {
         try {
             stream().sendData(data);
+            call.firstToken(metrics.now());
         } catch (EventStream.ClientGone e) {
             throw new ClientGone(e);
         }
@@ -105,6 +123,7 @@ final class HttpAnswer implements AnswerSink {
                 : status >= 500 ? ApiError.SERVER_ERROR : ApiError.INVALID_REQUEST, null, code);
         switch (state) {
             case STREAMING -> {
+                call.failedMidway();
                 try {
                     stream.send(error.body());
                     stream.finish();

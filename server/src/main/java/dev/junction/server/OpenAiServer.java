@@ -90,6 +90,7 @@ public final class OpenAiServer implements AutoCloseable {
         Endpoint completions = relay == null ? new CompletionsEndpoint(service, metrics, config)
                 : new RelayEndpoint(relay, dev.junction.openai.relay.Endpoint.COMPLETIONS, metrics, config);
         var admin = Map.copyOf(builder.admin);
+        var extraRoutes = List.copyOf(builder.routes);
         this.app = Javalin.create(javalin -> {
             javalin.concurrency.useVirtualThreads = true;
             javalin.startup.showJavalinBanner = false;
@@ -120,6 +121,7 @@ public final class OpenAiServer implements AutoCloseable {
             javalin.routes.post("/v1/chat/completions", api("/v1/chat/completions", chat));
             javalin.routes.post("/v1/completions", api("/v1/completions", completions));
             admin.forEach((path, view) -> javalin.routes.get(path, observed(path, ctx -> admin(ctx, view))));
+            for (ExtraRoute r : extraRoutes) javalin.routes.addHttpHandler(r.method(), r.path(), extra(r));
             javalin.routes.exception(HttpResponseException.class, this::routingError);
             javalin.routes.exception(Exception.class, (e, ctx) -> respond(ctx, e));
         });
@@ -223,7 +225,11 @@ public final class OpenAiServer implements AutoCloseable {
     /** A {@code /v1} route: refused while stopping, passed through the interceptors. */
     private Handler api(String route, Endpoint endpoint) {
         return observed(route, ctx -> {
-            var call = new ApiCall(ctx.method().name(), route, ctx::header, ctx.ip());
+            Instant start = metrics.now();
+            var call = new ApiCall(ctx.method().name(), route, ctx::header, ctx.ip(), ctx::header);
+            call.onBodyRead(c -> {
+                for (RequestInterceptor interceptor : interceptors) interceptor.onBody(c);
+            });
             Usage usage = null;
             try {
                 if (stopping.get()) throw ApiException.unavailable("The server is shutting down.");
@@ -232,7 +238,12 @@ public final class OpenAiServer implements AutoCloseable {
             } catch (Exception e) {
                 respond(ctx, e);
             } finally {
-                var outcome = new ApiOutcome(ctx.statusCode(), call.model(), usage);
+                int status = ctx.statusCode();
+                if (status == ClientDisconnected.STATUS) call.clientLeft();
+                if (status >= 500) call.failedMidway();
+                var outcome = new ApiOutcome(status, call.model(), usage, call.supplier(),
+                        call.firstTokenAt() == null ? null : Duration.between(start, call.firstTokenAt()),
+                        Duration.between(start, metrics.now()), call.ending());
                 for (int i = interceptors.size() - 1; i >= 0; i--) {
                     try {
                         interceptors.get(i).onResponse(call, outcome);
@@ -293,6 +304,17 @@ public final class OpenAiServer implements AutoCloseable {
         metrics.request(ctx.method().name(), "unmatched", error.status(), Duration.ZERO);
     }
 
+    private record ExtraRoute(io.javalin.http.HandlerType method, String path, Handler handler) {
+    }
+
+    /** A route added with {@link Builder#route}: refused while stopping. */
+    private Handler extra(ExtraRoute r) {
+        return observed(r.path(), ctx -> {
+            if (stopping.get()) throw ApiException.unavailable("The server is shutting down.");
+            r.handler().handle(ctx);
+        });
+    }
+
     /** How to start a server with more than the defaults. */
     public static final class Builder {
         private final InferenceService service;
@@ -302,6 +324,7 @@ public final class OpenAiServer implements AutoCloseable {
         private InstantSource clock = InstantSource.system();
         private Relay relay;
         private final Map<String, Supplier<Object>> admin = new LinkedHashMap<>();
+        private final List<ExtraRoute> routes = new ArrayList<>();
 
         private Builder(InferenceService service) {
             this.service = Objects.requireNonNull(service, "service");
@@ -347,6 +370,16 @@ public final class OpenAiServer implements AutoCloseable {
         public Builder admin(String path, Supplier<Object> view) {
             if (!path.startsWith("/admin/")) throw new IllegalArgumentException("not under /admin/: " + path);
             admin.put(path, Objects.requireNonNull(view));
+            return this;
+        }
+
+        /**
+         * Serves {@code handler} at {@code method path} (e.g. the business edition's {@code /admin/v1/...} and
+         * {@code /v1/usage}): timed and counted like every route, refused with 503 while stopping, its
+         * {@link ApiException}s answered as OpenAI errors. No interceptor runs: the handler authenticates itself.
+         */
+        public Builder route(io.javalin.http.HandlerType method, String path, Handler handler) {
+            routes.add(new ExtraRoute(method, path, Objects.requireNonNull(handler)));
             return this;
         }
 

@@ -30,10 +30,11 @@ final class StreamingResponse {
     }
 
     /** @return the tokens consumed */
-    static Usage run(Context ctx, Choices choices, ChunkFormat format, boolean includeUsage, ServerMetrics metrics)
-            throws InterruptedException {
+    static Usage run(Context ctx, ApiCall call, Choices choices, ChunkFormat format, boolean includeUsage,
+                     ServerMetrics metrics) throws InterruptedException {
         Choices.Event event = ClientWatch.first(ctx, choices, metrics);
         if (event == null) { // the client left before anything was written
+            call.clientLeft();
             choices.cancelAndDrain(DRAIN_PATIENCE);
             return choices.usage();
         }
@@ -50,16 +51,19 @@ final class StreamingResponse {
                     }
                     case Choices.Token(int i, TokenEvent token) -> {
                         Object chunk = format.token(i, token);
-                        if (chunk != null) stream.send(chunk);
+                        if (chunk != null) {
+                            stream.send(chunk);
+                            call.firstToken(metrics.now());
+                        }
                     }
                     case Choices.Done(int i, Completion completion) -> {
                         if (completion.finishReason() == FinishReason.CANCELLED) {
-                            return fail(stream, choices, Choices.cancelledByShutdown());
+                            return fail(stream, call, choices, Choices.cancelledByShutdown());
                         }
                         stream.send(format.finish(i, completion.finishReason()));
                     }
                     case Choices.Failed(int i, InferenceException error) -> {
-                        return fail(stream, choices, error);
+                        return fail(stream, call, choices, error);
                     }
                 }
                 if (choices.allEnded()) break;
@@ -73,6 +77,7 @@ final class StreamingResponse {
             stream.finish();
             return usage;
         } catch (EventStream.ClientGone gone) {
+            call.clientLeft();
             metrics.clientDisconnected();
             log.debug("Client went away mid-stream; cancelling its generations");
             choices.cancelAndDrain(DRAIN_PATIENCE);
@@ -80,8 +85,9 @@ final class StreamingResponse {
         }
     }
 
-    private static Usage fail(EventStream stream, Choices choices, InferenceException error)
+    private static Usage fail(EventStream stream, ApiCall call, Choices choices, InferenceException error)
             throws EventStream.ClientGone {
+        call.failedMidway();
         choices.cancelAll();
         if (error.kind() == InferenceException.Kind.INTERNAL) log.error("A generation failed midway", error);
         stream.send(ApiException.from(error).error().body());

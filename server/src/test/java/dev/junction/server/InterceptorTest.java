@@ -43,9 +43,20 @@ class InterceptorTest {
         }
 
         @Override
+        public void onBody(ApiCall call) {
+            RequestShape shape = call.shape();
+            seen.add("admit " + shape.model() + " max " + shape.maxTokens() + " n " + shape.choices());
+            if (shape.maxTokens().orElse(0) > 1000) {
+                throw new ApiException(429, new ApiError("Too many tokens asked.", ApiError.RATE_LIMIT, null,
+                        "rate_limit_exceeded"), 7);
+            }
+            call.setResponseHeader("x-ratelimit-remaining-requests", "41");
+        }
+
+        @Override
         public void onResponse(ApiCall call, ApiOutcome outcome) {
             seen.add("meter done");
-            outcomes.add(outcome);
+            outcomes.add(outcome.untimed());
         }
     };
 
@@ -66,8 +77,9 @@ class InterceptorTest {
                 "Authorization", "Bearer sesame");
 
         assertThat(reply.status()).isEqualTo(200);
-        assertThat(seen).containsExactly("auth POST /v1/chat/completions", "meter for acme", "meter done",
-                "auth done");
+        assertThat(reply.header("x-ratelimit-remaining-requests")).isEqualTo("41");
+        assertThat(seen).containsExactly("auth POST /v1/chat/completions", "meter for acme",
+                "admit scripted-model max OptionalInt.empty n 2", "meter done", "auth done");
         assertThat(outcomes).containsExactly(new ApiOutcome(200, "scripted-model", new Usage(1, 6, 0)));
     }
 
@@ -79,6 +91,17 @@ class InterceptorTest {
         assertThat(service.requests()).isEmpty();
         assertThat(seen).containsExactly("auth POST /v1/chat/completions", "meter done", "auth done");
         assertThat(outcomes).containsExactly(new ApiOutcome(401, null, null));
+    }
+
+    @Test
+    void anInterceptorRefusesOnceTheBodyIsReadBeforeAnythingIsGenerated() {
+        var reply = http.post("/v1/chat/completions", ErrorsTest.CHAT.replace("{", "{\"max_tokens\": 5000, "),
+                "Authorization", "Bearer sesame");
+
+        assertError(reply, 429, "rate_limit_error", null, "rate_limit_exceeded");
+        assertThat(reply.header("retry-after")).isEqualTo("7");
+        assertThat(service.requests()).isEmpty();
+        assertThat(outcomes).containsExactly(new ApiOutcome(429, "scripted-model", null));
     }
 
     @Test

@@ -35,4 +35,12 @@ public interface AnswerSink {
      * @param retryAfter null when there is no {@code Retry-After} to give
      */
     void fail(int status, String code, String message, Duration retryAfter);
+
+    /**
+     * The tokens the call has consumed so far, whenever the relay learns them: at the end from the answer's
+     * {@code usage}, and for a call abandoned midway (the client left, a supplier died mid-stream) what was generated
+     * until then, so metering is exact also for cut streams. The last report counts.
+     */
+    default void usage(dev.junction.openai.CompletionUsage usage) {
+    }
 }
