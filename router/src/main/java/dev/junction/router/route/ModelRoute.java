@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.junction.inference.Usage;
+import dev.junction.openai.CompletionUsage;
 import dev.junction.router.capacity.Admission;
 import dev.junction.router.capacity.Refusal;
 import dev.junction.router.capacity.Reservation;
@@ -279,6 +280,7 @@ public final class ModelRoute {
                         }
                         a.permit().success();
                         a.reservation().settle(tokensUsed(progress.usage, request, forwarded));
+                        reportUsage(sink, progress, request, forwarded);
                         ended(d, DeploymentMeters.Outcome.SUCCESS, start, progress);
                         return Attempt.SERVED;
                     }
@@ -291,8 +293,12 @@ public final class ModelRoute {
         } catch (RuntimeException | InterruptedException clientGone) { // the sink failed: the client has left
             call.cancel();
             a.permit().released();
-            if (begun) a.reservation().settle(tokensUsed(progress.usage, request, forwarded));
-            else a.reservation().release();
+            if (begun) {
+                a.reservation().settle(tokensUsed(progress.usage, request, forwarded));
+                reportUsage(sink, progress, request, forwarded);
+            } else {
+                a.reservation().release();
+            }
             ended(d, DeploymentMeters.Outcome.CLIENT_GONE, start, progress);
             throw clientGone;
         } finally {
@@ -348,8 +354,12 @@ public final class ModelRoute {
                     : Failure.MALFORMED);
             case UpstreamFailure.Malformed m -> a.permit().failure(Failure.MALFORMED);
         }
-        if (begun) a.reservation().settle(tokensUsed(progress.usage, request, forwarded));
-        else a.reservation().release();
+        if (begun) {
+            a.reservation().settle(tokensUsed(progress.usage, request, forwarded));
+            reportUsage(sink, progress, request, forwarded);
+        } else {
+            a.reservation().release();
+        }
         if (result == Attempt.REFUSED_BY_SUPPLIER) {
             UpstreamFailure.Status refusal = (UpstreamFailure.Status) f;
             JsonNode own = d.supplier.isLocal() ? readJson(refusal.excerpt()) : null;
@@ -364,6 +374,16 @@ public final class ModelRoute {
             sink.fail(502, "upstream_error", "The supplier of model '" + model + "' failed during the answer.", null);
         }
         return result;
+    }
+
+    /**
+     * Tells the sink what an answer that began consumed: the supplier's own count when it sent one, else (a stream
+     * cut by the client or the supplier before its usage chunk) the prompt estimate and one token per event passed
+     * on — the tokens generated until then, as far as the router can know them.
+     */
+    private static void reportUsage(AnswerSink sink, Progress progress, RouteRequest request, int forwarded) {
+        Usage u = progress.usage != null ? progress.usage : new Usage(request.promptTokens(), forwarded, 0);
+        sink.usage(CompletionUsage.of(u.promptTokens(), u.completionTokens(), u.cachedTokens()));
     }
 
     /** The real count when the supplier reported it, else the prompt estimate and one token per event passed on. */

@@ -17,6 +17,7 @@ import dev.junction.router.health.LatencyConfig;
 import dev.junction.router.health.LatencyTracker;
 import dev.junction.router.health.RetryBudget;
 import dev.junction.router.health.RetryBudgetConfig;
+import dev.junction.openai.CompletionUsage;
 import dev.junction.openai.relay.Endpoint;
 import dev.junction.openai.relay.AnswerSink;
 import dev.junction.router.remote.RemoteSupplier;
@@ -55,7 +56,7 @@ class ModelRouteTest {
     }
 
     /** What the client was sent, in order. */
-    static final class Recorded implements AnswerSink {
+    static class Recorded implements AnswerSink {
         final List<String> calls = new ArrayList<>();
 
         @Override
@@ -89,6 +90,28 @@ class ModelRouteTest {
         @Override
         public void fail(int status, String code, String message, Duration retryAfter) {
             calls.add("fail " + status + (retryAfter != null ? " retry-after" : ""));
+        }
+
+        final List<CompletionUsage> usages = new ArrayList<>();
+
+        @Override
+        public void usage(CompletionUsage usage) {
+            usages.add(usage);
+        }
+    }
+
+    /** A sink whose client leaves after {@code events} events: the next write throws, as HttpAnswer's does. */
+    static final class Leaving extends Recorded {
+        private int left;
+
+        Leaving(int events) {
+            this.left = events;
+        }
+
+        @Override
+        public void event(String data) {
+            if (left-- == 0) throw new IllegalStateException("the client went away");
+            super.event(data);
         }
     }
 
@@ -149,6 +172,29 @@ class ModelRouteTest {
         assertThat(sink.calls).doesNotContain("done");
         assertThat(outcome.answered()).isFalse();
         assertThat(b.requestsReceived()).isZero();
+        assertThat(sink.usages).as("what was generated until the cut is reported for metering").singleElement()
+                .satisfies(u -> assertThat(u.completionTokens()).isEqualTo(sink.calls.stream()
+                        .filter("event"::equals).count()));
+    }
+
+    @Test
+    void aStreamTheClientCutReportsTheTokensPassedOnUntilThen() throws Exception {
+        a.fault(Fault.stallAfter(3)); // the upstream would go on; the client leaves first
+        Leaving sink = new Leaving(2);
+        var route = route(deployment(0, a, 1, ContractLimits.unlimited()));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> route.route(Endpoint.CHAT, chat(true), sink))
+                .isInstanceOf(IllegalStateException.class);
+        assertThat(sink.usages).singleElement().satisfies(u -> {
+            assertThat(u.completionTokens()).isEqualTo(2);
+            assertThat(u.promptTokens()).isPositive();
+        });
+    }
+
+    @Test
+    void aCompleteStreamReportsTheSuppliersOwnCount() throws Exception {
+        Recorded sink = new Recorded();
+        route(deployment(0, a, 1, ContractLimits.unlimited())).route(Endpoint.CHAT, chat(true), sink);
+        assertThat(sink.usages).singleElement().satisfies(u -> assertThat(u.completionTokens()).isEqualTo(4));
     }
 
     @Test
