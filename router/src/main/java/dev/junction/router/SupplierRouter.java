@@ -7,7 +7,9 @@ import dev.junction.openai.relay.Endpoint;
 import dev.junction.openai.relay.Relay;
 import dev.junction.router.capacity.CapacityContract;
 import dev.junction.router.capacity.ContractLimits;
+import dev.junction.router.capacity.ContractStore;
 import dev.junction.router.capacity.InMemoryContractStore;
+import dev.junction.router.capacity.SharedContractStore;
 import dev.junction.router.config.BreakerSettings;
 import dev.junction.router.config.Contract;
 import dev.junction.router.config.ModelConfig;
@@ -77,6 +79,8 @@ public final class SupplierRouter implements Relay, AutoCloseable {
             Thread.ofPlatform().daemon().name("junction-router-retire").factory());
     private final Prober prober;
     private final Phaser underWay = new Phaser(1); // one party per relayed call, plus the router's own
+    private final ContractStore sharedContracts;
+    private final ContractStore localContracts = new InMemoryContractStore();
     private volatile Routes routes;
 
     /**
@@ -85,6 +89,17 @@ public final class SupplierRouter implements Relay, AutoCloseable {
      */
     public SupplierRouter(RouterConfig config, Optional<URI> localBase, MeterRegistry registry,
                           InstantSource clock) {
+        this(config, localBase, registry, clock, new InMemoryContractStore());
+    }
+
+    /**
+     * @param contracts where the counters of suppliers' capacity contracts live: a {@link SharedContractStore} over
+     *                  the database when several nodes share the suppliers (a contract without any limit always
+     *                  counts in this process: there is nothing to share)
+     */
+    public SupplierRouter(RouterConfig config, Optional<URI> localBase, MeterRegistry registry,
+                          InstantSource clock, ContractStore contracts) {
+        this.sharedContracts = java.util.Objects.requireNonNull(contracts, "contracts");
         this.localBase = localBase;
         this.registry = registry;
         this.clock = clock;
@@ -198,8 +213,10 @@ public final class SupplierRouter implements Relay, AutoCloseable {
             case SupplierConfig.AzureOpenAi azure -> RemoteSupplier.of(azure);
         };
         // the contract is what was bought from the supplier: every model's deployment on it shares it
+        ContractLimits limits = limits(c.contract());
+        boolean limited = limits.maxConcurrent().isPresent() || limits.rpm().isPresent() || limits.tpm().isPresent();
         return new Called(c, remote, new UpstreamClient(remote.timeouts()), new CapacityContract(c.name(),
-                limits(c.contract()), new InMemoryContractStore(), clock));
+                limits, limited ? sharedContracts : localContracts, clock));
     }
 
     private ModelRoute route(ModelConfig m, Map<String, Called> suppliers, ModelRoute before, Routes old) {

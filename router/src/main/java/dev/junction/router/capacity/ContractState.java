@@ -82,6 +82,53 @@ public final class ContractState {
         return new ContractSnapshot(leases.size(), window.requests(now), window.tokens(now), reclaimed, limits);
     }
 
+    private static final int FORMAT = 1;
+
+    /**
+     * The state as bytes, for a {@link ContractStore} that keeps it outside this process (a database shared by
+     * several nodes): the minute's buckets still counted, the leases, the next id and the counters.
+     */
+    public byte[] encode() {
+        var bytes = new java.io.ByteArrayOutputStream(256);
+        try (var out = new java.io.DataOutputStream(bytes)) {
+            out.writeByte(FORMAT);
+            out.writeLong(nextId);
+            out.writeLong(reclaimed);
+            out.writeLong(latest);
+            window.writeTo(out, latest == Long.MIN_VALUE ? Long.MIN_VALUE : MinuteWindow.secondOf(latest));
+            out.writeInt(leases.size());
+            for (var e : leases.entrySet()) {
+                out.writeLong(e.getKey());
+                out.writeLong(e.getValue().second());
+                out.writeLong(e.getValue().tokens());
+                out.writeLong(e.getValue().expiresAt());
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e); // memory streams do not fail
+        }
+        return bytes.toByteArray();
+    }
+
+    /** The state {@link #encode} wrote; an {@link IllegalArgumentException} when the bytes are not one. */
+    public static ContractState decode(byte[] bytes) {
+        ContractState s = new ContractState();
+        try (var in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
+            if (in.readUnsignedByte() != FORMAT) throw new IllegalArgumentException("unknown contract state format");
+            s.nextId = in.readLong();
+            s.reclaimed = in.readLong();
+            s.latest = in.readLong();
+            s.window.readFrom(in);
+            int leases = in.readInt();
+            for (int i = 0; i < leases; i++) {
+                long id = in.readLong();
+                s.leases.put(id, new Lease(in.readLong(), in.readLong(), in.readLong()));
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("a truncated contract state", e);
+        }
+        return s;
+    }
+
     private long advance(long clockMillis) {
         latest = Math.max(latest, clockMillis);
         reclaimExpired(latest);

@@ -82,6 +82,31 @@ final class MinuteWindow {
         return total;
     }
 
+    /** Writes the buckets still in the window at {@code second} (what a shared store keeps between changes). */
+    void writeTo(java.io.DataOutputStream out, long second) throws java.io.IOException {
+        int live = 0;
+        for (int i = 0; i < SLOTS; i++) if (secondOf[i] >= second - SPAN_SECONDS) live++;
+        out.writeByte(live);
+        for (int i = 0; i < SLOTS; i++) {
+            if (secondOf[i] < second - SPAN_SECONDS) continue;
+            out.writeLong(secondOf[i]);
+            out.writeLong(requests[i]);
+            out.writeLong(tokens[i]);
+        }
+    }
+
+    /** Reads what {@link #writeTo} wrote into this (empty) window. */
+    void readFrom(java.io.DataInputStream in) throws java.io.IOException {
+        int live = in.readUnsignedByte();
+        for (int n = 0; n < live; n++) {
+            long second = in.readLong();
+            int i = slot(second);
+            secondOf[i] = second;
+            requests[i] = in.readLong();
+            tokens[i] = in.readLong();
+        }
+    }
+
     private static int slot(long second) {
         return Math.floorMod(second, SLOTS);
     }
