@@ -24,6 +24,7 @@ public final class Main implements Runnable {
                 .addSubcommand(new InfoCommand(env))
                 .addSubcommand(new GgufCommand())
                 .addSubcommand(new BenchCommand(env))
+                .addSubcommand(AdminCommand.commandLine(env))
                 .addSubcommand(new CommandLine.HelpCommand());
         cli.setOut(env.out()); // after the subcommands: picocli hands these settings to the ones already added
         cli.setErr(env.err());

@@ -45,10 +45,10 @@ final class Routing implements AutoCloseable {
         this.watcher = watcher;
     }
 
-    static Routing start(Path file, Map<String, String> environment, Engines engines, ServerConfig serverConfig)
-            throws ConfigException {
+    static Routing start(Path file, Map<String, String> environment, Engines engines, ServerConfig serverConfig,
+                         Front front) throws ConfigException {
         ConfigLoader loader = new ConfigLoader(environment);
-        Reloads reloads = new Reloads();
+        Reloads reloads = new Reloads(front);
         ConfigWatcher watcher = new ConfigWatcher(file, loader::load, reloads);
         RouterConfig config = watcher.current();
         Optional<OpenAiServer> localHop = Optional.empty();
@@ -60,10 +60,12 @@ final class Routing implements AutoCloseable {
             }
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             router = new SupplierRouter(config, localHop.map(s -> URI.create(s.baseUri() + "/v1")), registry,
-                    InstantSource.system());
+                    InstantSource.system(), front.contracts());
             SupplierRouter r = router;
-            OpenAiServer server = OpenAiServer.builder(engines.directory()).config(serverConfig)
-                    .meterRegistry(registry).relay(router).admin("/admin/v1/suppliers", r::view).start();
+            OpenAiServer.Builder builder = OpenAiServer.builder(engines.directory()).config(serverConfig)
+                    .meterRegistry(registry).relay(router).admin("/admin/v1/suppliers", r::view);
+            front.install(builder, Optional.of(router));
+            OpenAiServer server = builder.start();
             reloads.start(config, router);
             watcher.start(WATCH_INTERVAL);
             router.startProbes(PROBE_INTERVAL);
@@ -101,8 +103,13 @@ final class Routing implements AutoCloseable {
 
     /** Applies each good new file to the router; says what it cannot apply without a restart. */
     private static final class Reloads implements ConfigWatcher.Listener {
+        private final Front front;
         private RouterConfig started;
         private SupplierRouter router;
+
+        Reloads(Front front) {
+            this.front = front;
+        }
 
         synchronized void start(RouterConfig config, SupplierRouter r) {
             this.started = config;
@@ -124,6 +131,7 @@ final class Routing implements AutoCloseable {
             }
             try {
                 router.apply(config);
+                front.reloaded(Map.of("models", config.models().size(), "suppliers", config.suppliers().size()));
             } catch (RuntimeException e) {
                 log.error("The new configuration could not be applied; keeping the running one: {}", e.getMessage());
             }

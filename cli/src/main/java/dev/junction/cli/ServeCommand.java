@@ -1,6 +1,8 @@
 package dev.junction.cli;
 
 import dev.junction.engine.model.KvCache;
+import dev.junction.gateway.GatewaySettings;
+import dev.junction.gateway.db.DatabaseUrl;
 import dev.junction.engine.runtime.EngineConfig;
 import dev.junction.router.config.ConfigLoader;
 import dev.junction.router.config.LocalModel;
@@ -97,6 +99,20 @@ final class ServeCommand implements Callable<Integer> {
             description = "On shutdown, how long running requests may finish before they are cut (default: ${DEFAULT-VALUE}).")
     int graceSeconds;
 
+    @Option(names = "--auth", description = "The business edition: requests need an API key (Authorization: Bearer "
+            + "jk-… or api-key), with per-key and per-organization limits, a usage ledger, an audit log and the admin "
+            + "API under /admin/v1, on SQLite in the data folder or the database of --db.")
+    boolean auth;
+
+    @Option(names = "--no-auth", description = "Serve on a non-loopback address without keys (anyone who reaches the "
+            + "port may use it); without this, binding beyond loopback needs --auth.")
+    boolean noAuth;
+
+    @Option(names = "--db", paramLabel = "URL", description = "The business edition's database: "
+            + "postgresql://user:password@host:5432/junction for several nodes, or sqlite:FILE (default: "
+            + "junction.db in the data folder).")
+    String db;
+
     @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration: a server: section of option "
             + "defaults, and suppliers: and models: to route.")
     Path config;
@@ -104,6 +120,13 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
+        if (auth && noAuth) throw new IllegalArgumentException("--auth and --no-auth exclude each other");
+        if (!auth && !noAuth && !Hosts.isLoopback(host)) {
+            err.printf("junction: refusing to serve on %s without authentication: anyone who can reach it could use "
+                    + "it. Add --auth (API keys, limits, metering) or --no-auth (open to all).%n", host);
+            err.flush();
+            return 2;
+        }
         EngineConfig engine = engineConfig();
         ServerConfig server = ServerConfig.defaults().withHost(host).withPort(port);
         int threadCount = threads != null ? threads : dev.junction.engine.kernel.Parallel.defaultThreads();
@@ -111,12 +134,21 @@ final class ServeCommand implements Callable<Integer> {
                 : ConfigDefaults.configFile(new String[0], env.variables());
         Optional<RouterConfig> routing = file.isEmpty() ? Optional.empty()
                 : Optional.of(new ConfigLoader(env.variables()).load(file.get())).filter(RouterConfig::routes);
-        try (Serving serving = routing.isPresent()
-                ? Serving.startRouted(file.get(), env.variables(), localModels(routing.get()), engine, server,
-                threadCount, mmap.enabled, err)
-                : Serving.start(namedModels(), engine, server, threadCount, mmap.enabled, err)) {
-            err.printf("serving %s on %s (OpenAI API under /v1; /health, /ready, /metrics)%n",
-                    String.join(", ", serving.modelNames()), serving.baseUri());
+        Front front = auth ? openGateway(err) : Front.OPEN;
+        Serving started;
+        try {
+            started = routing.isPresent()
+                    ? Serving.startRouted(file.get(), env.variables(), localModels(routing.get()), engine, server,
+                    threadCount, mmap.enabled, err, front)
+                    : Serving.start(namedModels(), engine, server, threadCount, mmap.enabled, err, front);
+        } catch (RuntimeException | dev.junction.router.config.ConfigException e) {
+            front.close();
+            throw e;
+        }
+        try (Serving serving = started) {
+            err.printf("serving %s on %s (OpenAI API under /v1; /health, /ready, /metrics%s)%n",
+                    String.join(", ", serving.modelNames()), serving.baseUri(),
+                    auth ? "; API keys required, admin API under /admin/v1" : "");
             err.flush();
             Signals.awaitTermination();
             err.printf("shutting down: finishing running requests (up to %d s)…%n", graceSeconds);
@@ -126,6 +158,28 @@ final class ServeCommand implements Callable<Integer> {
         err.println("stopped");
         err.flush();
         return 0;
+    }
+
+    /**
+     * The business edition on {@code --db} (default: SQLite in the data folder), with the instance administrator's
+     * key from {@code JUNCTION_ADMIN_KEY}, or made now and shown this once.
+     */
+    private GatewayFront openGateway(PrintWriter err) {
+        DatabaseUrl url = db == null || db.isBlank() ? DatabaseUrl.sqlite(env.home().resolve("junction.db"))
+                : DatabaseUrl.parse(db);
+        GatewayFront front = GatewayFront.open(GatewaySettings.defaults(url, Hosts.nodeName()));
+        try {
+            Optional<String> made = front.gateway().ensureInstanceKey(
+                    Optional.ofNullable(env.variables().get("JUNCTION_ADMIN_KEY")).filter(k -> !k.isBlank()));
+            made.ifPresent(secret -> err.printf("The instance administrator's key (shown only now; keep it, or set "
+                    + "JUNCTION_ADMIN_KEY): %s%n", secret));
+            err.printf("business edition on %s%n", url);
+            err.flush();
+            return front;
+        } catch (RuntimeException e) {
+            front.close();
+            throw e;
+        }
     }
 
     /** The models of {@code --model}, or the embedded one. */

@@ -26,20 +26,30 @@ final class Serving implements AutoCloseable {
     private final Engines engines;
     private final OpenAiServer server;
     private final Optional<Routing> routing;
+    private final Front front;
     private boolean stopped;
 
-    private Serving(Engines engines, OpenAiServer server, Optional<Routing> routing) {
+    private Serving(Engines engines, OpenAiServer server, Optional<Routing> routing, Front front) {
         this.engines = engines;
         this.server = server;
         this.routing = routing;
+        this.front = front;
     }
 
     /** Loads each model (progress on {@code err}), starts its engine, then the server in front of them. */
     static Serving start(List<NamedModel> models, EngineConfig engine, ServerConfig serverConfig, int threads,
                          boolean mmap, PrintWriter err) {
+        return start(models, engine, serverConfig, threads, mmap, err, Front.OPEN);
+    }
+
+    /** As above, with {@code front} (the business edition) in front of the models. */
+    static Serving start(List<NamedModel> models, EngineConfig engine, ServerConfig serverConfig, int threads,
+                         boolean mmap, PrintWriter err, Front front) {
         Engines engines = Engines.start(models, engine, threads, mmap, err);
         try {
-            return new Serving(engines, OpenAiServer.start(serverConfig, engines.directory()), Optional.empty());
+            OpenAiServer.Builder builder = OpenAiServer.builder(engines.directory()).config(serverConfig);
+            front.install(builder, Optional.empty());
+            return new Serving(engines, builder.start(), Optional.empty(), front);
         } catch (RuntimeException e) {
             engines.close();
             throw e;
@@ -53,10 +63,17 @@ final class Serving implements AutoCloseable {
     static Serving startRouted(Path configFile, java.util.Map<String, String> environment, List<NamedModel> models,
                                EngineConfig engine, ServerConfig serverConfig, int threads, boolean mmap,
                                PrintWriter err) throws dev.junction.router.config.ConfigException {
+        return startRouted(configFile, environment, models, engine, serverConfig, threads, mmap, err, Front.OPEN);
+    }
+
+    /** As above, with {@code front} (the business edition) in front of the router. */
+    static Serving startRouted(Path configFile, java.util.Map<String, String> environment, List<NamedModel> models,
+                               EngineConfig engine, ServerConfig serverConfig, int threads, boolean mmap,
+                               PrintWriter err, Front front) throws dev.junction.router.config.ConfigException {
         Engines engines = Engines.start(models, engine, threads, mmap, err);
         try {
-            Routing routing = Routing.start(configFile, environment, engines, serverConfig);
-            return new Serving(engines, routing.server(), Optional.of(routing));
+            Routing routing = Routing.start(configFile, environment, engines, serverConfig, front);
+            return new Serving(engines, routing.server(), Optional.of(routing), front);
         } catch (RuntimeException | dev.junction.router.config.ConfigException e) {
             engines.close();
             throw e;
@@ -94,13 +111,14 @@ final class Serving implements AutoCloseable {
 
     /**
      * Stops accepting, lets running requests finish for up to {@code graceMillis} (the server shuts the engines
-     * down), cuts the rest, then frees the thread pools and the models.
+     * down), cuts the rest, flushes the front's usage records, then frees the thread pools and the models.
      */
     synchronized void stop(long graceMillis) {
         if (stopped) return;
         stopped = true;
         server.stop(graceMillis);
         routing.ifPresent(Routing::close);
+        front.close(); // after the server: the last requests' usage is flushed
         engines.close();
     }
 
