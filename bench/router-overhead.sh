@@ -8,6 +8,10 @@
 #   direct    wrk talks to the instant upstream itself: the baseline
 #   junction  ./junction serve --config FILE, a generated router configuration with one model "m" on one supplier
 #             "instant" (kind openai) at the instant upstream; every answer must carry x-junction-supplier: instant
+#   auth_sqlite    junction as above with the business edition on: serve --auth (SQLite in a fresh data folder),
+#                  requests with a key whose every limit (and its organization's) is set high, so each request is
+#                  authenticated, admitted and settled against all five limits and metered into the ledger
+#   auth_postgres  the same on a real PostgreSQL (dev.junction.bench.db.PostgresServer, started here)
 #   portkey   Portkey's open-source gateway (npm package @portkey-ai/gateway, installed into bench/target/portkey),
 #             started with its node entry (what `npx gateway` runs) --headless, sent to the instant upstream by the
 #             x-portkey-provider: openai and x-portkey-custom-host headers
@@ -18,17 +22,20 @@
 # load average before and after (other work on the machine shows there), and the logs' folder. A target that does not start or answers
 # wrongly is reported in the table and the run goes on; the exit status is then 1. Everything it started is stopped.
 #
-# TARGETS      which to measure, in this order (default "direct junction portkey"); without direct nothing is "added"
+# TARGETS      which to measure, in this order (default "direct junction portkey"); without BASE nothing is "added"
+# BASE         the target "added" is measured from (default direct; junction for what the business edition adds)
 # DURATION     seconds of each measured wrk run (default 10); WARMUP: of each warm-up, per mode (default 10)
 # ROUNDS       rounds over all targets, alternated (default 3); CONNECTIONS: the load's concurrency (default 32)
-# PIN          split (default, with 2 or more CPUs): the router under test on CPU 1, the instant upstream and wrk on
-#              CPU 0 (taskset), so that each router gets one core of its own and the load the other; none: no pinning
+# PIN          split (default, with 2 or more CPUs): the router under test on CPU 1, the instant upstream, PostgreSQL
+#              and wrk on CPU 0 (taskset), so that each router gets one core of its own and the load the other;
+#              none: no pinning
 # PORTKEY_VERSION  the gateway's npm version (default 1.15.2)
 # Needs wrk (Debian: apt-get install wrk), curl, a JDK 25 (JAVA_HOME or the PATH) and Maven; node and npm for portkey.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 read -r -a targets <<<"${TARGETS:-direct junction portkey}"
+base_target="${BASE:-direct}"
 duration="${DURATION:-10}" warmup="${WARMUP:-10}" rounds="${ROUNDS:-3}" connections="${CONNECTIONS:-32}"
 portkey_version="${PORTKEY_VERSION:-1.15.2}"
 pin="${PIN:-split}"
@@ -37,7 +44,10 @@ if [ "$pin" = split ] && [ "$(nproc)" -lt 2 ]; then pin=none; fi
 fail() { echo "router-overhead: $*" >&2; exit 1; }
 has_target() { local t; for t in "${targets[@]}"; do [ "$t" = "$1" ] && return 0; done; return 1; }
 for t in "${targets[@]}"; do
-  case "$t" in direct | junction | portkey) ;; *) fail "unknown target '$t' (direct, junction, portkey)" ;; esac
+  case "$t" in
+    direct | junction | auth_sqlite | auth_postgres | portkey) ;;
+    *) fail "unknown target '$t' (direct, junction, auth_sqlite, auth_postgres, portkey)" ;;
+  esac
 done
 tools=(wrk curl)
 [ "$pin" = split ] && tools+=(taskset)
@@ -66,7 +76,9 @@ trap 'exit 130' INT TERM
 
 echo "router-overhead: building the bench module (mvn package)..." >&2
 (cd "$root" && mvn -q -B -DskipTests package -pl bench -am) >&2
-if has_target junction; then "$root/junction" serve --help >/dev/null; fi # builds the jar when it is out of date
+if has_target junction || has_target auth_sqlite || has_target auth_postgres; then
+  "$root/junction" serve --help >/dev/null # builds the jar when it is out of date
+fi
 portkey_dir="$root/bench/target/portkey"
 portkey_main="$portkey_dir/node_modules/@portkey-ai/gateway/build/start-server.js"
 if has_target portkey \
@@ -103,24 +115,68 @@ upstream="http://127.0.0.1:$up_port/v1"
 pids+=($!)
 upstream_pid=$!
 
-declare -A url pid_of status
-declare -a headers_direct=() headers_junction=() headers_portkey=()
-url[direct]="$upstream/chat/completions"
-pid_of[direct]=$upstream_pid
-if has_target junction; then
-  port="$(free_port $((up_port + 1)))"
-  cat >"$dir/junction.yaml" <<EOF
-server: {host: 127.0.0.1, port: $port}
+router_config() { # FILE PORT: a router configuration serving model "m" from the instant upstream on PORT
+  cat >"$1" <<EOF
+server: {host: 127.0.0.1, port: $2}
 suppliers:
   instant: {kind: openai, url: $upstream}
 models:
   m: {strategy: priority, deployments: [{supplier: instant, model: m}]}
 EOF
+}
+
+declare -A url pid_of status
+declare -a headers_direct=() headers_junction=() headers_portkey=() headers_auth_sqlite=() headers_auth_postgres=()
+url[direct]="$upstream/chat/completions"
+pid_of[direct]=$upstream_pid
+if has_target junction; then
+  port="$(free_port $((up_port + 1)))"
+  router_config "$dir/junction.yaml" "$port"
   "${router_cpu[@]}" "$root/junction" serve --config "$dir/junction.yaml" >"$dir/junction.log" 2>&1 &
   pids+=($!)
   pid_of[junction]=$!
   url[junction]="http://127.0.0.1:$port/v1/chat/completions"
 fi
+admin_key="jk-router-overhead-instance-key-$RANDOM$RANDOM"
+start_gateway() { # TARGET PORT DB-URL: junction serve --auth on that database, in a data folder of its own
+  local target="$1" port="$2" db="$3"
+  mkdir -p "$dir/home-$target"
+  router_config "$dir/$target.yaml" "$port"
+  JUNCTION_HOME="$dir/home-$target" JUNCTION_ADMIN_KEY="$admin_key" "${router_cpu[@]}" "$root/junction" serve --auth \
+    --db "$db" --config "$dir/$target.yaml" >"$dir/$target.log" 2>&1 &
+  pids+=($!)
+  pid_of[$target]=$!
+  url[$target]="http://127.0.0.1:$port/v1/chat/completions"
+}
+if has_target auth_sqlite; then start_gateway auth_sqlite "$(free_port $((up_port + 3)))" "sqlite:$dir/junction.db"; fi
+if has_target auth_postgres; then
+  pg_port="$(free_port $((up_port + 5)))"
+  "${load_cpu[@]}" "$java" -cp "$root/bench/target/benchmarks.jar" dev.junction.bench.db.PostgresServer \
+    --port "$pg_port" --dir "$dir/postgres" >"$dir/postgres.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 300); do grep -q "postgres listening" "$dir/postgres.log" && break; sleep 0.2; done
+  grep -q "postgres listening" "$dir/postgres.log" || fail "PostgreSQL did not start (log: $dir/postgres.log)"
+  start_gateway auth_postgres "$(free_port $((up_port + 4)))" "postgresql://postgres@127.0.0.1:$pg_port/postgres"
+fi
+
+gateway_key() { # TARGET: once it answers, an organization and a key with every limit set high; sets its headers
+  local target="$1" base org key
+  local limits='"rpm":1000000000,"tpm":1000000000000,"max_concurrent":100000,"monthly_tokens":1000000000000000,"monthly_spend":1000000'
+  base="${url[$target]%/v1/chat/completions}"
+  for _ in $(seq 300); do
+    kill -0 "${pid_of[$target]}" 2>/dev/null || return 1
+    curl -s -o /dev/null "$base/health" && break
+    sleep 0.2
+  done
+  org="$(curl -s -H "Authorization: Bearer $admin_key" -d "{\"name\":\"bench\",$limits}" "$base/admin/v1/organizations" \
+    | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')"
+  key="$(curl -s -H "Authorization: Bearer $admin_key" -d "{\"name\":\"bench\",$limits}" \
+    "$base/admin/v1/organizations/$org/keys" | sed -n 's/.*"key":"\([^"]*\)".*/\1/p')"
+  [ -n "$key" ] || return 1
+  local -n list="headers_$target"
+  list=(-H "Authorization: Bearer $key")
+}
+
 if has_target portkey; then
   port="$(free_port $((up_port + 2)))"
   "${router_cpu[@]}" node "$portkey_main" --port="$port" --headless >"$dir/portkey.log" 2>&1 &
@@ -158,7 +214,8 @@ check_answers() { # TARGET: empty when both modes answer the instant upstream's 
   for mode in plain stream; do
     answer="$(chat "$target" "$mode" -D - || true)"
     if ! grep -q '^HTTP/1.1 200' <<<"$answer"; then echo "$mode: $(head -1 <<<"$answer" | tr -d '\r')"; return; fi
-    if [ "$target" = junction ] && ! grep -qi '^x-junction-supplier: instant' <<<"$answer"; then
+    if [ "$target" != direct ] && [ "$target" != portkey ] \
+       && ! grep -qi '^x-junction-supplier: instant' <<<"$answer"; then
       echo "$mode: no x-junction-supplier: instant header"; return
     fi
     if [ "$mode" = plain ]; then
@@ -172,6 +229,7 @@ check_answers() { # TARGET: empty when both modes answer the instant upstream's 
 
 for target in direct "${targets[@]}"; do
   [ -n "${status[$target]:-}" ] && continue
+  case "$target" in auth_*) gateway_key "$target" || true ;; esac
   if ! wait_ready "$target"; then
     status[$target]="did not start or answer 200 (log: $dir/$target.log)"
   else
@@ -222,15 +280,15 @@ median() { # TARGET MODE COLUMN: the median of that column over the rounds (the 
 ms() { awk -v us="$1" 'BEGIN { printf "%.3f ms", us / 1000 }'; }
 added() { # TARGET MODE COLUMN
   local base here
-  base="$(median direct "$2" "$3")" here="$(median "$1" "$2" "$3")"
-  if [ "$1" = direct ] || [ -z "$base" ]; then echo "—"; else awk -v d="$((here - base))" 'BEGIN { printf "%+.3f ms", d / 1000 }'; fi
+  base="$(median "$base_target" "$2" "$3")" here="$(median "$1" "$2" "$3")"
+  if [ "$1" = "$base_target" ] || [ -z "$base" ]; then echo "—"; else awk -v d="$((here - base))" 'BEGIN { printf "%+.3f ms", d / 1000 }'; fi
 }
 
 cpu="$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
 echo
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) × $cpu; pinning: $pin$([ "$pin" = split ] && echo " (router on CPU 1, upstream and wrk on CPU 0)");" \
   "$("$java" -version 2>&1 | head -1)$(has_target portkey && echo "; node $(node --version), @portkey-ai/gateway $portkey_version");" \
-  "wrk ${duration} s per figure after ${warmup} s of warm-up per mode; median of $rounds round(s);" \
+  "wrk ${duration} s per figure after ${warmup} s of warm-up per mode; median of $rounds round(s); added: over $base_target;" \
   "load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| target | mode | p50 at c1 | p99 at c1 | added p50 | added p99 | req/s at c$connections | errors |"

@@ -9,9 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Real {@code junction serve} processes on loopback, to stand behind a router as {@code openai} suppliers: each
@@ -22,9 +21,6 @@ import java.util.regex.Pattern;
 final class SupplierProcesses implements AutoCloseable {
     /** The model every process serves. */
     static final String MODEL = DefaultModel.NAME;
-
-    private static final Pattern SERVING = Pattern.compile("serving .* on (http://\\S+)");
-    private static final long START_DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(120);
 
     /** One supplier: its folder, the process now running, where it serves, and how often it was started. */
     private static final class Supplier {
@@ -141,38 +137,18 @@ final class SupplierProcesses implements AutoCloseable {
         if (kill.waitFor() != 0) throw new IOException("kill -" + signal + " " + pid + " failed");
     }
 
-    /**
-     * {@code java … Main serve} from the test's own classpath, with only {@code JUNCTION_HOME} of Junction's
-     * variables (the developer's {@code JUNCTION_*} change nothing), stdout discarded and stderr to a file (not a
-     * pipe: a pipe's rest is lost when the process dies).
-     */
+    /** {@code junction serve} on the embedded model with a small context and one kernel thread. */
     private static void launch(Supplier s, int port) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-Xmx256m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "serve", "--port", Integer.toString(port), "--ctx", "256", "--threads", "1"));
         s.starts++;
-        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(logFile(s).toFile());
-        builder.environment().keySet().removeIf(name -> name.startsWith("JUNCTION_"));
-        builder.environment().put("JUNCTION_HOME", s.home.toString()); // the embedded model is extracted there
-        s.process = builder.start();
+        s.process = JunctionProcess.start(s.home, logFile(s), Map.of(), List.of("serve", "--port",
+                Integer.toString(port), "--ctx", "256", "--threads", "1"));
     }
 
     private static Path logFile(Supplier s) {
         return s.home.resolve("stderr-" + s.starts + ".log");
     }
 
-    /** The URL of the "serving … on URL" line, once the process has written it. */
     private static URI awaitUrl(Supplier s) throws IOException, InterruptedException {
-        Path log = logFile(s);
-        for (long deadline = System.nanoTime() + START_DEADLINE_NANOS; ; Thread.sleep(50)) {
-            Matcher m = SERVING.matcher(Files.readString(log));
-            if (m.find()) return URI.create(m.group(1));
-            if (!s.process.isAlive() || System.nanoTime() > deadline) {
-                throw new AssertionError("no 'serving … on URL' line from " + s.home + ":\n" + Files.readString(log));
-            }
-        }
+        return JunctionProcess.awaitServing(s.process, logFile(s));
     }
 }

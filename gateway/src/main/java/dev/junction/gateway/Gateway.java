@@ -13,6 +13,7 @@ import dev.junction.gateway.http.GatewayInterceptor;
 import dev.junction.gateway.http.UsageEndpoint;
 import dev.junction.gateway.limit.Limiter;
 import dev.junction.gateway.limit.Pricing;
+import dev.junction.gateway.limit.Settlements;
 import dev.junction.gateway.tenant.KeySecret;
 import dev.junction.gateway.tenant.Tenants;
 import dev.junction.gateway.usage.Ledger;
@@ -41,6 +42,7 @@ public final class Gateway implements AutoCloseable {
     private final Clock clock;
     private final Authenticator authenticator;
     private final Limiter limiter;
+    private final Settlements settlements;
     private final Ledger ledger;
     private final Admin admin;
     private final GatewaySettings settings;
@@ -52,6 +54,7 @@ public final class Gateway implements AutoCloseable {
         this.clock = clock;
         this.authenticator = new Authenticator(db, tenants, clock, settings.freshness());
         this.limiter = new Limiter(db, clock, settings.node(), settings.lease());
+        this.settlements = new Settlements(limiter);
         this.ledger = new Ledger(db, clock, settings.ledger());
         this.admin = new Admin(db, tenants, new AuditLog(clock), ledger, clock, authenticator::forget);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -81,7 +84,7 @@ public final class Gateway implements AutoCloseable {
      * {@code pricing}.
      */
     public void install(OpenAiServer.Builder builder, Pricing pricing) {
-        builder.interceptor(new GatewayInterceptor(authenticator, limiter, ledger, pricing, clock,
+        builder.interceptor(new GatewayInterceptor(authenticator, limiter, settlements, ledger, pricing, clock,
                 settings.defaultMaxTokens()));
         new AdminApi(operations(), authenticator).install(builder);
         new UsageEndpoint(authenticator, db, ledger, limiter, clock).install(builder);
@@ -148,11 +151,12 @@ public final class Gateway implements AutoCloseable {
         }, millis, millis, TimeUnit.MILLISECONDS);
     }
 
-    /** Stops the housekeeping, writes the usage not yet written, and closes the database. */
+    /** Stops the housekeeping, applies the queued settlements, writes the usage not yet written, closes the database. */
     @Override
     public void close() {
         housekeeping.shutdownNow();
         try {
+            settlements.close();
             ledger.close();
         } finally {
             db.close();

@@ -132,8 +132,13 @@ final class ClientWatch implements AutoCloseable {
         if (pending > 0) return; // a pipelined next request: Jetty's
         if (foundNothing.getAndSet(true)) {
             left();
-        } else if (ep.tryFillInterested(readableCallback(ep, channel)) && closed.get()) {
-            withdraw(ep); // closed meanwhile: its withdrawal may have come before this second look
+            return;
+        }
+        // Under the lock close() takes, so a closed watch never registers again: a withdrawal made after the close
+        // could fail the read interest Jetty registers for the next request once the answer is out, and Jetty would
+        // drop the connection with that request unanswered.
+        synchronized (this) {
+            if (!closed.get()) ep.tryFillInterested(readableCallback(ep, channel));
         }
     }
 
@@ -143,7 +148,7 @@ final class ClientWatch implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed.compareAndSet(false, true) && endPoint != null) withdraw(endPoint);
     }
 

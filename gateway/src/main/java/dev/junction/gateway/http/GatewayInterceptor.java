@@ -7,6 +7,8 @@ import dev.junction.gateway.limit.Decision;
 import dev.junction.gateway.limit.Limiter;
 import dev.junction.gateway.limit.Pricing;
 import dev.junction.gateway.limit.Reservation;
+import dev.junction.gateway.limit.Settlements;
+import dev.junction.gateway.tenant.LimitKind;
 import dev.junction.gateway.usage.Ledger;
 import dev.junction.gateway.usage.Outcome;
 import dev.junction.gateway.usage.UsageRecord;
@@ -19,6 +21,7 @@ import dev.junction.server.RequestInterceptor;
 import dev.junction.server.RequestShape;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -28,27 +31,32 @@ import java.util.OptionalLong;
  * active ({@code 401 invalid_api_key} otherwise). {@link #onBody}: the model must be among the key's allowed ones
  * (403), and the key's and its organization's limits must admit the request's reservation — its prompt estimated
  * from the body's size plus {@code max_tokens} for every choice, and their price (429 with {@code Retry-After}
- * otherwise; {@code x-ratelimit-*} headers either way). {@link #onResponse}: the reservation settles with the tokens
- * really used and the request goes into the usage ledger — also when the client cut a stream or it failed midway.
+ * otherwise; {@code x-ratelimit-*} headers either way). {@link #onResponse}: the reservation is queued to settle with
+ * the tokens really used ({@link Settlements}, off the request path) and the request goes into the usage ledger —
+ * also when the client cut a stream or it failed midway.
  */
 public final class GatewayInterceptor implements RequestInterceptor {
     static final String CALLER = "junction.gateway.caller";
     private static final String ADMISSION = "junction.gateway.admission";
     /** UTF-8 bytes per token assumed for the prompt before it is counted (settlement corrects it). */
     private static final int BYTES_PER_TOKEN = 4;
+    /** How long a refusal for concurrency waits for this node's queued settlements before it stands. */
+    private static final Duration SETTLEMENT_WAIT = Duration.ofSeconds(1);
 
     private final Authenticator authenticator;
     private final Limiter limiter;
+    private final Settlements settlements;
     private final Ledger ledger;
     private final Pricing pricing;
     private final Clock clock;
     private final int defaultMaxTokens;
 
     /** @param defaultMaxTokens what a request that sets no {@code max_tokens} reserves per choice */
-    public GatewayInterceptor(Authenticator authenticator, Limiter limiter, Ledger ledger, Pricing pricing,
-                              Clock clock, int defaultMaxTokens) {
+    public GatewayInterceptor(Authenticator authenticator, Limiter limiter, Settlements settlements, Ledger ledger,
+                              Pricing pricing, Clock clock, int defaultMaxTokens) {
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
         this.limiter = Objects.requireNonNull(limiter, "limiter");
+        this.settlements = Objects.requireNonNull(settlements, "settlements");
         this.ledger = Objects.requireNonNull(ledger, "ledger");
         this.pricing = Objects.requireNonNull(pricing, "pricing");
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -80,6 +88,15 @@ public final class GatewayInterceptor implements RequestInterceptor {
         long completion = (long) shape.prompts() * shape.choices() * shape.maxTokens().orElse(defaultMaxTokens);
         long spend = pricing.reserveMicros(shape.model(), prompt, completion);
         Decision decision = limiter.admit(caller.subjects(), prompt + completion, spend);
+        if (decision instanceof Decision.Refused r && r.kind() == LimitKind.MAX_CONCURRENT) {
+            // the request that held the slot may have ended a moment ago, its settlement still queued
+            try {
+                settlements.flush(SETTLEMENT_WAIT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            decision = limiter.admit(caller.subjects(), prompt + completion, spend);
+        }
         Instant now = clock.instant();
         RateLimitHeaders.write(call, decision.quotas(), now);
         switch (decision) {
@@ -96,7 +113,7 @@ public final class GatewayInterceptor implements RequestInterceptor {
         long price = pricing.chargeMicros(outcome.model(), outcome.supplier(), usage.promptTokens(),
                 usage.completionTokens());
         try {
-            limiter.settle(admission.reservation(), usage.totalTokens(), price);
+            settlements.submit(admission.reservation(), usage.totalTokens(), price);
         } finally {
             ledger.record(new UsageRecord(admission.at(), caller.key().organizationId(), caller.key().id(),
                     caller.key().userId(), outcome.model(), outcome.supplier() == null ? "" : outcome.supplier(),

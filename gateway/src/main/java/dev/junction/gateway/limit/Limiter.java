@@ -1,6 +1,7 @@
 package dev.junction.gateway.limit;
 
 import dev.junction.gateway.db.Database;
+import dev.junction.gateway.db.Dialect;
 import dev.junction.gateway.tenant.Ids;
 import dev.junction.gateway.tenant.LimitKind;
 import dev.junction.gateway.tenant.Limits;
@@ -14,6 +15,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Admits requests against the limits of their subjects (a key, its organization) and settles them, on the database
@@ -60,19 +63,20 @@ public final class Limiter {
         List<Subject> limited = limited(subjects);
         if (limited.isEmpty()) return new Decision.Admitted(Reservation.NONE, List.of());
         Instant now = clock.instant();
+        if (db.dialect() == Dialect.POSTGRESQL) return admitInOneStatement(limited, tokens, spendMicros, now);
         return db.inTransaction(h -> {
-            List<Counters> counted = new ArrayList<>();
-            for (Subject s : limited) counted.add(lock(h, s.name(), now).rolledTo(now));
+            List<Counters> counted = lock(h, limited, now);
             for (int i = 0; i < limited.size(); i++) {
                 Optional<Decision.Refused> refused = check(limited.get(i), counted.get(i), tokens, spendMicros, now);
                 if (refused.isPresent()) return refused.get();
             }
             List<Quota> quotas = new ArrayList<>();
+            List<Counters> after = new ArrayList<>();
             for (int i = 0; i < limited.size(); i++) {
-                Counters after = counted.get(i).plus(tokens, spendMicros);
-                write(h, after);
-                quotas.addAll(minuteQuotas(limited.get(i), after, now));
+                after.add(counted.get(i).plus(tokens, spendMicros));
+                quotas.addAll(minuteQuotas(limited.get(i), after.get(i), now));
             }
+            write(h, after);
             Reservation r = new Reservation(Ids.next("rsv"), limited.stream().map(Subject::name).toList(), tokens,
                     spendMicros, Windows.minuteStart(now), Windows.monthStart(now));
             h.createUpdate("INSERT INTO reservations (id, key_subject, org_subject, tokens, spend_micros, "
@@ -87,20 +91,83 @@ public final class Limiter {
         });
     }
 
+    /** {@link #admit} on PostgreSQL: {@link PostgresAdmission}, creating the subjects' rows first if they are new. */
+    private Decision admitInOneStatement(List<Subject> limited, long tokens, long spend, Instant now) {
+        Reservation r = new Reservation(Ids.next("rsv"), limited.stream().map(Subject::name).toList(), tokens, spend,
+                Windows.minuteStart(now), Windows.monthStart(now));
+        long leaseUntil = now.plus(lease).toEpochMilli();
+        PostgresAdmission.Outcome o = db.withHandle(h -> PostgresAdmission.run(h, limited, tokens, spend, r, node,
+                leaseUntil));
+        if (o.before().size() < limited.size()) {
+            db.useTransaction(h -> lock(h, limited, now)); // creates the missing rows
+            o = db.withHandle(h -> PostgresAdmission.run(h, limited, tokens, spend, r, node, leaseUntil));
+        }
+        List<Quota> quotas = new ArrayList<>();
+        for (int i = 0; i < limited.size(); i++) {
+            Counters before = o.before().get(i);
+            if (!o.admitted()) {
+                Optional<Decision.Refused> refused = check(limited.get(i), before, tokens, spend, now);
+                if (refused.isPresent()) return refused.get();
+            } else {
+                quotas.addAll(minuteQuotas(limited.get(i), before.plus(tokens, spend), now));
+            }
+        }
+        if (!o.admitted()) throw new IllegalStateException("admission refused without a limit passed");
+        return new Decision.Admitted(r, quotas);
+    }
+
     /**
      * Settles a reservation with what the request really used: the counts of its admission's minute and month drop
      * by the difference and it leaves the requests in flight. A reservation already released by its lease adds what
      * was used instead. Settling {@link Reservation#NONE} does nothing.
      */
     public void settle(Reservation r, long tokens, long spendMicros) {
-        if (r.isNone()) return;
-        if (tokens < 0 || spendMicros < 0) throw new IllegalArgumentException("negative usage");
+        settleAll(List.of(new Settlement(r, tokens, spendMicros)));
+    }
+
+    /** A reservation and what its request really used. */
+    public record Settlement(Reservation reservation, long tokens, long spendMicros) {
+        public Settlement {
+            Objects.requireNonNull(reservation, "reservation");
+            if (tokens < 0 || spendMicros < 0) throw new IllegalArgumentException("negative usage");
+        }
+    }
+
+    /**
+     * Settles several reservations in one transaction: their rows deleted in one batch, and each subject's counts
+     * moved once by the sum of its settlements (per admission window), in name order.
+     */
+    public void settleAll(List<Settlement> settlements) {
+        List<Settlement> real = settlements.stream().filter(x -> !x.reservation().isNone()).toList();
+        if (real.isEmpty()) return;
         db.useTransaction(h -> {
-            boolean held = h.createUpdate("DELETE FROM reservations WHERE id = :id").bind("id", r.id()).execute() == 1;
-            long dt = held ? tokens - r.tokens() : tokens;
-            long ds = held ? spendMicros - r.spendMicros() : spendMicros;
-            for (String subject : r.subjects()) adjust(h, subject, r, dt, ds, held ? 1 : 0);
+            var delete = h.prepareBatch("DELETE FROM reservations WHERE id = :id");
+            for (Settlement x : real) delete.bind("id", x.reservation().id()).add();
+            int[] deleted = delete.execute();
+            SortedMap<Window, long[]> moves = new TreeMap<>();
+            for (int i = 0; i < real.size(); i++) {
+                Settlement x = real.get(i);
+                Reservation r = x.reservation();
+                boolean held = deleted[i] == 1;
+                for (String subject : r.subjects()) {
+                    long[] m = moves.computeIfAbsent(new Window(subject, r.minuteStart(), r.monthStart()),
+                            w -> new long[3]);
+                    m[0] += held ? x.tokens() - r.tokens() : x.tokens();
+                    m[1] += held ? x.spendMicros() - r.spendMicros() : x.spendMicros();
+                    m[2] += held ? 1 : 0;
+                }
+            }
+            adjust(h, moves);
         });
+    }
+
+    /** A subject's counts in the windows of one admission. */
+    private record Window(String subject, long minuteStart, long monthStart) implements Comparable<Window> {
+        @Override
+        public int compareTo(Window o) {
+            return Comparator.comparing(Window::subject).thenComparingLong(Window::minuteStart)
+                    .thenComparingLong(Window::monthStart).compare(this, o);
+        }
     }
 
     /** Renews the leases of this node's reservations (run well within each lease); returns how many. */
@@ -129,7 +196,14 @@ public final class Limiter {
             boolean done = db.inTransaction(h -> {
                 int gone = h.createUpdate("DELETE FROM reservations WHERE id = :id AND lease_until < :now")
                         .bind("id", r.id()).bind("now", now).execute();
-                if (gone == 1) for (String s : r.subjects()) adjust(h, s, r, -r.tokens(), -r.spendMicros(), 1);
+                if (gone == 1) {
+                    SortedMap<Window, long[]> moves = new TreeMap<>();
+                    for (String subject : r.subjects()) {
+                        moves.put(new Window(subject, r.minuteStart(), r.monthStart()),
+                                new long[]{-r.tokens(), -r.spendMicros(), 1});
+                    }
+                    adjust(h, moves);
+                }
                 return gone == 1;
             });
             if (done) released++;
@@ -162,37 +236,55 @@ public final class Limiter {
         return subjects.stream().filter(s -> !s.limits().isNone()).sorted(Comparator.comparing(Subject::name)).toList();
     }
 
-    private Counters lock(Handle h, String subject, Instant now) {
-        String select = "SELECT " + STATE_COLUMNS + " FROM limit_state WHERE subject = :s" + db.dialect().forUpdate();
-        Optional<Counters> row = h.createQuery(select).bind("s", subject).map((rs, ctx) -> Counters.read(rs)).findOne();
-        if (row.isPresent()) return row.get();
-        Counters fresh = Counters.fresh(subject, now);
-        h.createUpdate("INSERT INTO limit_state (" + STATE_COLUMNS + ") VALUES (:subject, :minute, 0, 0, :month, 0, 0, "
-                        + "0) ON CONFLICT (subject) DO NOTHING")
-                .bind("subject", subject).bind("minute", fresh.minuteStart()).bind("month", fresh.monthStart())
-                .execute();
-        return h.createQuery(select).bind("s", subject).map((rs, ctx) -> Counters.read(rs)).one();
+    /**
+     * Locks the subjects' rows (creating those that are new) in one statement, in name order, and returns their
+     * counts rolled to {@code now}, in the order of {@code subjects} (which is name order).
+     */
+    private List<Counters> lock(Handle h, List<Subject> subjects, Instant now) {
+        List<String> names = subjects.stream().map(Subject::name).toList();
+        String select = "SELECT " + STATE_COLUMNS + " FROM limit_state WHERE subject IN (<names>) ORDER BY subject"
+                + db.dialect().forUpdate();
+        List<Counters> rows = h.createQuery(select).bindList("names", names).map((rs, ctx) -> Counters.read(rs)).list();
+        if (rows.size() < names.size()) {
+            var insert = h.prepareBatch("INSERT INTO limit_state (" + STATE_COLUMNS + ") VALUES (:subject, :minute, 0, "
+                    + "0, :month, 0, 0, 0) ON CONFLICT (subject) DO NOTHING");
+            for (String name : names) {
+                Counters fresh = Counters.fresh(name, now);
+                insert.bind("subject", name).bind("minute", fresh.minuteStart()).bind("month", fresh.monthStart()).add();
+            }
+            insert.execute();
+            rows = h.createQuery(select).bindList("names", names).map((rs, ctx) -> Counters.read(rs)).list();
+        }
+        return rows.stream().map(c -> c.rolledTo(now)).toList();
     }
 
-    private static void write(Handle h, Counters c) {
-        h.createUpdate("UPDATE limit_state SET minute_start = :minute, minute_requests = :requests, "
-                        + "minute_tokens = :mtokens, month_start = :month, month_tokens = :tokens, "
-                        + "month_spend_micros = :spend, in_flight = :inflight WHERE subject = :s")
-                .bind("minute", c.minuteStart()).bind("requests", c.minuteRequests()).bind("mtokens", c.minuteTokens())
-                .bind("month", c.monthStart()).bind("tokens", c.monthTokens()).bind("spend", c.monthSpendMicros())
-                .bind("inflight", c.inFlight()).bind("s", c.subject()).execute();
+    /** Writes the subjects' new counts in one batch (one round trip to PostgreSQL). */
+    private static void write(Handle h, List<Counters> all) {
+        var update = h.prepareBatch("UPDATE limit_state SET minute_start = :minute, minute_requests = :requests, "
+                + "minute_tokens = :mtokens, month_start = :month, month_tokens = :tokens, "
+                + "month_spend_micros = :spend, in_flight = :inflight WHERE subject = :s");
+        for (Counters c : all) {
+            update.bind("minute", c.minuteStart()).bind("requests", c.minuteRequests()).bind("mtokens", c.minuteTokens())
+                    .bind("month", c.monthStart()).bind("tokens", c.monthTokens()).bind("spend", c.monthSpendMicros())
+                    .bind("inflight", c.inFlight()).bind("s", c.subject()).add();
+        }
+        update.execute();
     }
 
-    /** Moves a subject's counts by a settled or released reservation, in the windows it was counted in only. */
-    private static void adjust(Handle h, String subject, Reservation r, long tokens, long spend, int leaving) {
-        h.createUpdate("UPDATE limit_state SET "
-                        + "minute_tokens = " + inWindow("minute_start = :minute", "minute_tokens", ":dt") + ", "
-                        + "month_tokens = " + inWindow("month_start = :month", "month_tokens", ":dt") + ", "
-                        + "month_spend_micros = " + inWindow("month_start = :month", "month_spend_micros", ":ds") + ", "
-                        + "in_flight = CASE WHEN in_flight >= :leaving THEN in_flight - :leaving ELSE 0 END "
-                        + "WHERE subject = :s")
-                .bind("minute", r.minuteStart()).bind("month", r.monthStart()).bind("dt", tokens).bind("ds", spend)
-                .bind("leaving", leaving).bind("s", subject).execute();
+    /**
+     * Moves subjects' counts by {@code {tokens, spend, requests leaving}} per window — only while the window counted
+     * is still the subject's current one — in one batch, in name order.
+     */
+    private static void adjust(Handle h, SortedMap<Window, long[]> moves) {
+        var update = h.prepareBatch("UPDATE limit_state SET "
+                + "minute_tokens = " + inWindow("minute_start = :minute", "minute_tokens", ":dt") + ", "
+                + "month_tokens = " + inWindow("month_start = :month", "month_tokens", ":dt") + ", "
+                + "month_spend_micros = " + inWindow("month_start = :month", "month_spend_micros", ":ds") + ", "
+                + "in_flight = CASE WHEN in_flight >= :leaving THEN in_flight - :leaving ELSE 0 END "
+                + "WHERE subject = :s");
+        moves.forEach((w, m) -> update.bind("minute", w.minuteStart()).bind("month", w.monthStart()).bind("dt", m[0])
+                .bind("ds", m[1]).bind("leaving", m[2]).bind("s", w.subject()).add());
+        update.execute();
     }
 
     /** SQL for: {@code column + delta}, never below zero, when {@code window} holds; else {@code column} unchanged. */

@@ -223,6 +223,47 @@ class LimiterContractTest {
         }
     }
 
+    /** Settlements queued from many threads are applied in batches to the same counts as one by one. */
+    @ParameterizedTest
+    @EnumSource(TestDatabase.class)
+    void queuedSettlementsAddUpAndFlushWaitsForThem(TestDatabase kind) throws Exception {
+        try (Database db = kind.open(dir); ExecutorService pool = Executors.newFixedThreadPool(8)) {
+            Limiter limiter = new Limiter(db, clock, "n1", LEASE);
+            Subject org = Subject.organization("org_1", Limits.NONE.with(LimitKind.MONTHLY_TOKENS, 1_000_000));
+            List<Future<?>> done = new ArrayList<>();
+            try (Settlements settlements = new Settlements(limiter)) {
+                for (int t = 0; t < 8; t++) {
+                    List<Subject> s = List.of(Subject.key("key_" + t, Limits.NONE.with(LimitKind.MAX_CONCURRENT, 3)),
+                            org);
+                    done.add(pool.submit(() -> {
+                        for (int i = 0; i < 25; i++) {
+                            Decision d = limiter.admit(s, 100, 0);
+                            if (d instanceof Decision.Refused) { // as the interceptor does: its own may be queued
+                                assertThat(settlements.flush(Duration.ofSeconds(5))).isTrue();
+                                d = limiter.admit(s, 100, 0);
+                            }
+                            settlements.submit(admitted(d), 7, 0);
+                            if (ThreadLocalRandom.current().nextInt(5) == 0) {
+                                assertThat(settlements.flush(Duration.ofSeconds(5))).isTrue();
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : done) f.get();
+                assertThat(settlements.flush(Duration.ofSeconds(10))).isTrue();
+                assertThat(quota(limiter, List.of(org), LimitKind.MONTHLY_TOKENS).used()).isEqualTo(8 * 25 * 7);
+                assertThat(db.withHandle((Handle h) -> h.createQuery("SELECT COUNT(*) FROM reservations")
+                        .mapTo(Long.class).one())).isZero();
+                assertThat(quota(limiter, List.of(Subject.key("key_0", Limits.NONE.with(LimitKind.MAX_CONCURRENT, 3))),
+                        LimitKind.MAX_CONCURRENT).used()).isZero();
+                settlements.submit(admitted(limiter.admit(List.of(org), 10, 0)), 1, 0);
+            }
+            assertThat(quota(limiter, List.of(org), LimitKind.MONTHLY_TOKENS).used()).as("close applies what is queued")
+                    .isEqualTo(8 * 25 * 7 + 1);
+        }
+    }
+
     private static Reservation admitted(Decision d) {
         assertThat(d).isInstanceOf(Decision.Admitted.class);
         return ((Decision.Admitted) d).reservation();
