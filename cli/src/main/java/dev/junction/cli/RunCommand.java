@@ -2,6 +2,7 @@ package dev.junction.cli;
 
 import dev.junction.engine.chat.ChatMessage;
 import dev.junction.engine.kernel.Parallel;
+import dev.junction.engine.model.KvCache;
 import dev.junction.engine.model.Model;
 import dev.junction.engine.runtime.Session;
 import dev.junction.engine.sampling.SamplingParams;
@@ -48,6 +49,18 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-s", "--system"}, description = "System prompt for the interactive chat.")
     String system;
 
+    @Option(names = "--show-logits", paramLabel = "K", description = "With -p: print, instead of text, each generated "
+            + "token with the K highest raw (pre-softmax) logits of its step, highest first.")
+    Integer showLogits;
+
+    @Option(names = "--jsonl", description = "With -p: print one JSON object per generated token instead of text: "
+            + "{\"step\": 0, \"token\": 312, \"top\": [[312, 20.294197], ...]} (\"top\" with --show-logits).")
+    boolean jsonl;
+
+    @Option(names = "--exact", description = "Compute in the engine's exact mode: float activations in every product "
+            + "and an F32 KV cache (slower; for comparison with F32 references).")
+    boolean exact;
+
     @Mixin
     SamplingOptions sampling;
 
@@ -59,21 +72,38 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         if (maxTokens < 0) throw new IllegalArgumentException("-n must not be negative, got " + maxTokens);
         SamplingParams params = sampling.params();
+        boolean perToken = jsonl || showLogits != null;
+        if (showLogits != null && showLogits < 1) {
+            throw new IllegalArgumentException("--show-logits must be positive, got " + showLogits);
+        }
+        if (perToken && prompt == null) throw new IllegalArgumentException("--show-logits and --jsonl need -p");
+        if (exact && options.cacheType != KvCache.Type.F32) {
+            throw new IllegalArgumentException("--exact computes with an F32 KV cache; drop --cache-type "
+                    + options.cacheType);
+        }
         try (Model m = options.load(env.model(model), err); Parallel parallel = options.parallel()) {
-            if (prompt != null) {
-                int[] ids = m.tokenizer().encode(prompt, true, true);
-                Session session = new Session(m, parallel, options.context(m, ids.length + maxTokens), options.cacheType);
-                Session.Stats stats = session.generate(ids, params, maxTokens, (token, text) -> {
+            if (prompt == null) {
+                chat(m, parallel, params, out, err);
+                return 0;
+            }
+            int[] ids = m.tokenizer().encode(prompt, true, true);
+            int capacity = options.context(m, ids.length + maxTokens);
+            Session session = exact ? Session.exact(m, parallel, capacity)
+                    : new Session(m, parallel, capacity, options.cacheType);
+            Session.Stats stats;
+            if (perToken) {
+                TokenLines lines = new TokenLines(out, jsonl, showLogits == null ? 0 : showLogits);
+                stats = session.generate(ids, params, maxTokens, lines::logits, lines::token);
+            } else {
+                stats = session.generate(ids, params, maxTokens, (token, text) -> {
                     out.print(text);
                     out.flush();
                     return true;
                 });
                 out.println();
                 out.flush();
-                printStats(err, stats);
-            } else {
-                chat(m, parallel, params, out, err);
             }
+            printStats(err, stats);
         }
         return 0;
     }

@@ -37,6 +37,35 @@ class CliTest {
     }
 
     @Test
+    void showLogitsPrintsLlamaCppsTopLogitsPerStepAsJsonLines() throws IOException {
+        GreedyReference ref = GreedyReference.stories260K();
+        Result r = junction("run", "-p", "Once upon a time", "-n", "8", "--temp", "0", "--show-logits", "5", "--jsonl",
+                "--exact");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        List<String> lines = r.out().lines().toList();
+        assertThat(lines).hasSize(8);
+        ObjectMapper json = new ObjectMapper();
+        for (int step = 0; step < lines.size(); step++) {
+            var line = json.readTree(lines.get(step));
+            GreedyReference.Step expected = ref.steps().get(step);
+            assertThat(line.get("step").asInt()).isEqualTo(step);
+            assertThat(line.get("token").asInt()).isEqualTo(expected.ids()[0]);
+            var top = line.get("top");
+            assertThat(top).hasSize(5);
+            for (int i = 0; i < 5; i++) {
+                assertThat(top.get(i).get(0).asInt()).as("step %d rank %d", step, i).isEqualTo(expected.ids()[i]);
+                assertThat(top.get(i).get(1).floatValue()).as("step %d rank %d", step, i)
+                        .isCloseTo(expected.logits()[i], org.assertj.core.api.Assertions.within(1e-4f));
+            }
+        }
+        Result text = junction("run", "-p", "Once upon a time", "-n", "2", "--temp", "0", "--show-logits", "2");
+        assertThat(text.out().lines().toList().getFirst()).startsWith("step 0 token " + ref.steps().get(0).ids()[0]
+                + " top " + ref.steps().get(0).ids()[0] + ":");
+        assertThat(junction("run", "--jsonl").exitCode()).isNotZero(); // needs -p
+        assertThat(junction("run", "-p", "x", "--exact", "--cache-type", "F16").err()).contains("--exact");
+    }
+
+    @Test
     void tokenizePrintsIdsWithBos() {
         Result r = junction("tokenize", TestModels.stories260K().toString(), "Once upon a time");
         assertThat(r.out().strip()).isEqualTo("1 403 407 261 378");

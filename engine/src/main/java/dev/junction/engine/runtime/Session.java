@@ -27,6 +27,15 @@ public final class Session {
         boolean accept(int token, String text);
     }
 
+    /**
+     * Receives the raw (pre-softmax) logits over the vocabulary from which step {@code step} (0 = the first generated
+     * token) samples, before sampling; the array is valid only during the call.
+     */
+    @FunctionalInterface
+    public interface LogitsSink {
+        void accept(int step, float[] logits);
+    }
+
     /** Counts and timings of one {@link #generate} call. */
     public record Stats(int promptTokens, int cachedTokens, int generatedTokens, long promptNanos, long generateNanos,
                         FinishReason finishReason) {
@@ -44,6 +53,7 @@ public final class Session {
     }
 
     private final Model model;
+    private final Transformer transformer;
     private final Parallel parallel;
     private final Transformer.Sequence sequence;
     private int[] tokens = new int[0];
@@ -54,9 +64,23 @@ public final class Session {
     }
 
     public Session(Model model, Parallel parallel, int capacity, KvCache.Type cacheType) {
+        this(model, model.transformer(), parallel, capacity, cacheType);
+    }
+
+    private Session(Model model, Transformer transformer, Parallel parallel, int capacity, KvCache.Type cacheType) {
         this.model = model;
+        this.transformer = transformer;
         this.parallel = parallel;
-        this.sequence = model.transformer().newSequence(capacity, cacheType);
+        this.sequence = transformer.newSequence(capacity, cacheType);
+    }
+
+    /**
+     * A session computing in the engine's exact mode: float activations in every product and an F32 KV cache (slower;
+     * what comparisons with F32 references such as llama.cpp's on dequantized weights need).
+     */
+    public static Session exact(Model model, Parallel parallel, int capacity) {
+        Transformer exact = new Transformer(model.config(), model.transformer().weights(), true);
+        return new Session(model, exact, parallel, capacity, KvCache.Type.F32);
     }
 
     public int capacity() {
@@ -69,12 +93,17 @@ public final class Session {
      * {@code maxTokens}, when the context is full, or when the sink says so.
      */
     public Stats generate(int[] prompt, SamplingParams params, int maxTokens, TokenSink sink) {
+        return generate(prompt, params, maxTokens, (step, logits) -> {
+        }, sink);
+    }
+
+    /** As {@link #generate(int[], SamplingParams, int, TokenSink)}, also handing each step's logits to {@code logitsSink}. */
+    public Stats generate(int[] prompt, SamplingParams params, int maxTokens, LogitsSink logitsSink, TokenSink sink) {
         if (prompt.length == 0) throw new IllegalArgumentException("empty prompt: nothing to continue from");
         if (prompt.length > capacity()) {
             throw new IllegalArgumentException("prompt of " + prompt.length + " tokens exceeds the context of "
                     + capacity() + " tokens");
         }
-        Transformer transformer = model.transformer();
         // keep the common prefix, but always recompute the last prompt token to get its logits
         int cached = Math.min(commonPrefix(tokens, prompt), prompt.length - 1);
         sequence.truncate(Math.min(cached, sequence.length()));
@@ -91,6 +120,7 @@ public final class Session {
         FinishReason reason = FinishReason.LENGTH;
         StreamingDecoder decoder = new StreamingDecoder(model.tokenizer());
         while (count < maxTokens) {
+            logitsSink.accept(count, logits);
             int next = sampler.sample(logits);
             if (model.tokenizer().isEndOfGeneration(next)) {
                 reason = FinishReason.STOP;
