@@ -1,5 +1,6 @@
 package dev.junction.openai;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
@@ -18,10 +19,20 @@ public record ChatCompletion(String id, long created, String model, String syste
     public record Choice(int index, Message message, Logprobs logprobs, String finishReason) {
     }
 
-    /** The assistant's turn; {@code refusal} is always null (no refusal channel). */
-    public record Message(String role, String content, String refusal) {
+    /**
+     * The assistant's turn; {@code reasoningContent} is the model's reasoning written apart from its answer (the field
+     * vLLM and llama.cpp's server use; absent for models that do not reason apart, so clients that do not know it see
+     * only the answer); {@code refusal} is always null (no refusal channel).
+     */
+    public record Message(String role, String content,
+                          @JsonInclude(JsonInclude.Include.NON_NULL) String reasoningContent, String refusal) {
         public static Message assistant(String content) {
-            return new Message("assistant", content, null);
+            return new Message("assistant", content, null, null);
+        }
+
+        /** The assistant's answer with its reasoning, which is left out when empty. */
+        public static Message assistant(String content, String reasoning) {
+            return new Message("assistant", content, reasoning == null || reasoning.isEmpty() ? null : reasoning, null);
         }
     }
 

@@ -23,13 +23,23 @@ public record ChatCompletionChunk(String id, long created, String model, String 
     public record Choice(int index, Delta delta, ChatCompletion.Logprobs logprobs, String finishReason) {
     }
 
-    /** What this chunk adds; absent fields add nothing. */
+    /** What this chunk adds; absent fields add nothing ({@code reasoning_content}: see {@link ChatCompletion.Message}). */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Delta(String role, String content) {
-        public static final Delta EMPTY = new Delta(null, null);
+    public record Delta(String role, String content, String reasoningContent) {
+        public static final Delta EMPTY = new Delta(null, null, null);
+
+        public Delta(String role, String content) {
+            this(role, content, null);
+        }
 
         public static Delta content(String content) {
-            return new Delta(null, content);
+            return new Delta(null, content, null);
+        }
+
+        /** Answer and reasoning text of one token; each left out when empty. */
+        public static Delta of(String content, String reasoning) {
+            return new Delta(null, content.isEmpty() && !reasoning.isEmpty() ? null : content,
+                    reasoning.isEmpty() ? null : reasoning);
         }
     }
 

@@ -54,7 +54,7 @@ final class ChatCompletionsEndpoint implements Endpoint {
                 Choices.Result result = results.get(i);
                 var logprobs = request.logprobs()
                         ? ChatCompletion.Logprobs.of(LogprobFormats.chat(result.logprobs())) : null;
-                answer.add(new ChatCompletion.Choice(i, ChatCompletion.Message.assistant(result.text()), logprobs,
+                answer.add(new ChatCompletion.Choice(i, ChatCompletion.Message.assistant(result.text(), result.reasoning()), logprobs,
                         ChunkFormat.finishReason(result.completion().finishReason())));
             }
             Usage usage = choices.usage();
@@ -78,10 +78,11 @@ final class ChatCompletionsEndpoint implements Endpoint {
 
         @Override
         public Object token(int choice, TokenEvent token) {
-            if (token.text().isEmpty() && token.logprob() == null) return null;
+            if (token.text().isEmpty() && token.reasoning().isEmpty() && token.logprob() == null) return null;
             var logprobs = token.logprob() == null ? null
                     : ChatCompletion.Logprobs.of(List.of(LogprobFormats.chat(token.logprob())));
-            return chunk(new ChatCompletionChunk.Choice(choice, Delta.content(token.text()), logprobs, null));
+            return chunk(new ChatCompletionChunk.Choice(choice, Delta.of(token.text(), token.reasoning()), logprobs,
+                    null));
         }
 
         @Override

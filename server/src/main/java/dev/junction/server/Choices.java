@@ -44,8 +44,12 @@ final class Choices implements AutoCloseable {
     record Failed(int choice, InferenceException error) implements Event {
     }
 
-    /** A finished choice of a non-streaming request; {@code promptLogprobs} empty unless asked. */
-    record Result(String text, List<TokenLogprob> promptLogprobs, List<TokenLogprob> logprobs, Completion completion) {
+    /**
+     * A finished choice of a non-streaming request; {@code reasoning} empty unless the model reasons apart from its
+     * answer, {@code promptLogprobs} empty unless asked.
+     */
+    record Result(String text, String reasoning, List<TokenLogprob> promptLogprobs, List<TokenLogprob> logprobs,
+                  Completion completion) {
     }
 
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
@@ -102,11 +106,13 @@ final class Choices implements AutoCloseable {
     List<Result> collect() throws InterruptedException {
         int count = generations.size();
         List<StringBuilder> texts = new ArrayList<>(count);
+        List<StringBuilder> reasonings = new ArrayList<>(count);
         List<List<TokenLogprob>> logprobs = new ArrayList<>(count);
         List<List<TokenLogprob>> promptLogprobs = new ArrayList<>(Collections.nCopies(count, List.of()));
         Completion[] completions = new Completion[count];
         for (int i = 0; i < count; i++) {
             texts.add(new StringBuilder());
+            reasonings.add(new StringBuilder());
             logprobs.add(new ArrayList<>());
         }
         while (!allEnded()) {
@@ -114,6 +120,7 @@ final class Choices implements AutoCloseable {
                 case PromptScored(int i, List<TokenLogprob> scores) -> promptLogprobs.set(i, scores);
                 case Token(int i, TokenEvent token) -> {
                     texts.get(i).append(token.text());
+                    reasonings.get(i).append(token.reasoning());
                     if (token.logprob() != null) logprobs.get(i).add(token.logprob());
                 }
                 case Done(int i, Completion completion) -> {
@@ -125,7 +132,8 @@ final class Choices implements AutoCloseable {
         }
         List<Result> results = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            results.add(new Result(texts.get(i).toString(), promptLogprobs.get(i), List.copyOf(logprobs.get(i)),
+            results.add(new Result(texts.get(i).toString(), reasonings.get(i).toString(), promptLogprobs.get(i),
+                    List.copyOf(logprobs.get(i)),
                     completions[i]));
         }
         return results;

@@ -44,6 +44,21 @@ class ChatCompletionsTest {
     }
 
     @Test
+    void reasoningWrittenApartFromTheAnswerIsReasoningContentInTheMessageAndInDeltas() {
+        service.reasoningFirst("The user", " greets.");
+        var reply = http.post("/v1/chat/completions", chat(""));
+        assertThat(reply.json().at("/choices/0/message")).isEqualTo(Http.json("""
+                {"role": "assistant", "content": "Hello world", "reasoning_content": "The user greets.",
+                 "refusal": null}"""));
+
+        List<JsonNode> deltas = http.post("/v1/chat/completions", chat(", \"stream\": true")).events().stream()
+                .filter(e -> !e.equals("[DONE]")).map(e -> Http.json(e).at("/choices/0/delta")).toList();
+        assertThat(deltas).containsExactly(Http.json("{\"role\": \"assistant\", \"content\": \"\"}"),
+                Http.json("{\"reasoning_content\": \"The user\"}"), Http.json("{\"reasoning_content\": \" greets.\"}"),
+                Http.json("{\"content\": \"Hello\"}"), Http.json("{\"content\": \" world\"}"), Http.json("{}"));
+    }
+
+    @Test
     void aChatCompletionAnswersInTheOpenAiShape() {
         var reply = http.post("/v1/chat/completions", chat(""));
 

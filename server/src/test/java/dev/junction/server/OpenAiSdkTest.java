@@ -67,6 +67,22 @@ class OpenAiSdkTest {
     }
 
     @Test
+    void aClientThatDoesNotKnowReasoningContentSeesOnlyTheAnswer() {
+        service.reasoningFirst("Thinking", " hard.");
+        ChatCompletion completion = openai.chat().completions().create(chat("Say hello").build());
+        completion.validate();
+        assertThat(completion.choices().getFirst().message().content()).contains("Hello world");
+        assertThat(completion.choices().getFirst().message()._additionalProperties().get("reasoning_content")
+                .asString()).contains("Thinking hard.");
+
+        List<ChatCompletionChunk> chunks = OpenAiSdk.drain(openai.chat().completions().createStreaming(
+                chat("Say hello").build()));
+        chunks.forEach(ChatCompletionChunk::validate);
+        assertThat(chunks.stream().flatMap(c -> c.choices().stream()).map(c -> c.delta().content().orElse(""))
+                .collect(Collectors.joining())).isEqualTo("Hello world");
+    }
+
+    @Test
     void chatStreamsChunksThatAddUpToTheAnswer() {
         List<ChatCompletionChunk> chunks = OpenAiSdk.drain(openai.chat().completions().createStreaming(
                 chat("Say hello").streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build())

@@ -47,6 +47,7 @@ final class ScriptedService implements InferenceService {
     private final List<GenerationRequest> requests = new CopyOnWriteArrayList<>();
     private final AtomicInteger cancellations = new AtomicInteger();
     private volatile List<String> tokens = List.of("Hello", " world");
+    private volatile List<String> reasoning = List.of();
     private volatile Duration step = Duration.ZERO;
     private volatile boolean endless;
     private volatile InferenceException refusal;
@@ -67,6 +68,12 @@ final class ScriptedService implements InferenceService {
     /** Every generation emits these tokens, then stops. */
     ScriptedService replying(String... scripted) {
         this.tokens = List.of(scripted);
+        return this;
+    }
+
+    /** Every generation first emits these tokens as reasoning (written apart from the answer), then its answer. */
+    ScriptedService reasoningFirst(String... scripted) {
+        this.reasoning = List.of(scripted);
         return this;
     }
 
@@ -229,13 +236,16 @@ final class ScriptedService implements InferenceService {
                 listener.onError(failure);
             } else if (request.maxTokens() > 0 && emitted == request.maxTokens()) {
                 end(FinishReason.LENGTH);
-            } else if (!endless && emitted == tokens.size()) {
+            } else if (!endless && emitted == reasoning.size() + tokens.size()) {
                 end(FinishReason.STOP);
             } else {
                 if (emitted == 0 && request.promptLogprobs()) listener.onPromptLogprobs(promptScores());
-                String text = endless ? "tick " : tokens.get(emitted);
+                boolean thinking = emitted < reasoning.size();
+                String text = endless ? "tick " : thinking ? reasoning.get(emitted)
+                        : tokens.get(emitted - reasoning.size());
                 emitted++;
-                listener.onToken(new TokenEvent(text, request.logprobs() ? logprob(text) : null));
+                TokenLogprob logprob = request.logprobs() ? logprob(text) : null;
+                listener.onToken(thinking ? new TokenEvent("", text, logprob) : new TokenEvent(text, logprob));
                 thread.schedule(this::step, step.toNanos(), TimeUnit.NANOSECONDS);
             }
         }
