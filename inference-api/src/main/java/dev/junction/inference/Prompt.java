@@ -1,7 +1,10 @@
 package dev.junction.inference;
 
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /** The input of a generation: raw text, token ids, or a conversation to render with the model's chat template. */
 public sealed interface Prompt {
@@ -19,14 +22,34 @@ public sealed interface Prompt {
         }
     }
 
-    /** A conversation; the assistant's next turn is generated. */
-    record Chat(List<Message> messages) implements Prompt {
+    /**
+     * A conversation; the assistant's next turn is generated.
+     *
+     * @param templateArguments variables for the model's chat template beyond the messages (OpenAI's
+     *                          {@code reasoning_effort}, vLLM's {@code chat_template_kwargs} such as Qwen3's
+     *                          {@code enable_thinking}): strings, booleans or numbers; a model whose template does
+     *                          not use one refuses the request
+     */
+    record Chat(List<Message> messages, Map<String, Object> templateArguments) implements Prompt {
         public Chat {
             messages = List.copyOf(messages);
             if (messages.isEmpty()) {
                 throw new InferenceException(InferenceException.Kind.INVALID_REQUEST, "messages",
                         "messages must not be empty");
             }
+            templateArguments = Collections.unmodifiableMap(new TreeMap<>(templateArguments));
+            for (var e : templateArguments.entrySet()) {
+                if (!(e.getValue() instanceof String || e.getValue() instanceof Boolean
+                        || e.getValue() instanceof Number)) {
+                    throw new IllegalArgumentException("template argument " + e.getKey()
+                            + " must be a string, a boolean or a number");
+                }
+            }
+        }
+
+        /** A conversation with no template arguments. */
+        public Chat(List<Message> messages) {
+            this(messages, Map.of());
         }
     }
 

@@ -3,7 +3,9 @@ package dev.junction.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -11,10 +13,14 @@ import java.util.Set;
  * {@link GenerationOptions}, and log-probabilities. Fields that ask for what a text model cannot do ({@code tools},
  * a JSON {@code response_format}, …) are refused by {@link UnsupportedFields}; other unknown fields are ignored.
  *
- * @param topLogprobs alternatives per token (0–20); only with {@code logprobs}
+ * @param topLogprobs       alternatives per token (0–20); only with {@code logprobs}
+ * @param templateArguments variables for the model's chat template: {@code chat_template_kwargs} (as vLLM takes
+ *                          them, e.g. Qwen3's {@code enable_thinking}) and {@code reasoning_effort} (gpt-oss's
+ *                          template reads it); strings, booleans or numbers. Whether the model's template uses them
+ *                          is the model's to say.
  */
 public record ChatCompletionRequest(String model, List<Message> messages, GenerationOptions options, boolean logprobs,
-                                    int topLogprobs) {
+                                    int topLogprobs, Map<String, Object> templateArguments) {
     /** The roles a conversation may hold; tool and function messages need tool calling, which is not served. */
     public static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant");
     public static final int MAX_TOP_LOGPROBS = 20;
@@ -23,8 +29,12 @@ public record ChatCompletionRequest(String model, List<Message> messages, Genera
     public record Message(String role, String content) {
     }
 
+    /** What OpenAI's {@code reasoning_effort} may be. */
+    public static final List<String> REASONING_EFFORTS = List.of("minimal", "low", "medium", "high");
+
     public ChatCompletionRequest {
         messages = List.copyOf(messages);
+        templateArguments = Map.copyOf(templateArguments);
     }
 
     /** Reads a request body. @throws InvalidRequestException naming the field at fault */
@@ -52,7 +62,32 @@ public record ChatCompletionRequest(String model, List<Message> messages, Genera
             throw new InvalidRequestException("top_logprobs", "Invalid 'top_logprobs': 'logprobs' must be set to true "
                     + "when 'top_logprobs' is used.");
         }
-        return new ChatCompletionRequest(model, messages, options, logprobs, topLogprobs == null ? 0 : topLogprobs);
+        return new ChatCompletionRequest(model, messages, options, logprobs, topLogprobs == null ? 0 : topLogprobs,
+                templateArguments(fields));
+    }
+
+    /** {@code chat_template_kwargs} with scalar values, then {@code reasoning_effort}, which wins over a kwarg of its name. */
+    private static Map<String, Object> templateArguments(JsonFields body) {
+        Map<String, Object> arguments = new LinkedHashMap<>();
+        JsonFields kwargs = body.object("chat_template_kwargs");
+        if (kwargs != null) {
+            kwargs.fields().forEach((name, value) -> arguments.put(name, switch (value.getNodeType()) {
+                case STRING -> value.textValue();
+                case BOOLEAN -> value.booleanValue();
+                case NUMBER -> value.isIntegralNumber() && value.canConvertToLong() ? (Object) value.longValue()
+                        : (Object) value.doubleValue();
+                default -> throw JsonFields.wrongType(kwargs.param(name), "a string, a boolean or a number", value);
+            }));
+        }
+        String effort = body.string("reasoning_effort");
+        if (effort != null) {
+            if (!REASONING_EFFORTS.contains(effort)) {
+                throw new InvalidRequestException("reasoning_effort", "Invalid value for 'reasoning_effort': '" + effort
+                        + "'. Supported values are: 'minimal', 'low', 'medium', and 'high'.");
+            }
+            arguments.put("reasoning_effort", effort);
+        }
+        return arguments;
     }
 
     private static Message message(JsonFields message, String model) {

@@ -127,6 +127,15 @@ final class JsonFields {
         return new JsonFields(value, param(name) + ".");
     }
 
+    /** Every field of this object that is not {@code null}, in order. */
+    java.util.Map<String, JsonNode> fields() {
+        java.util.Map<String, JsonNode> fields = new java.util.LinkedHashMap<>();
+        node.properties().forEach(e -> {
+            if (!e.getValue().isNull()) fields.put(e.getKey(), e.getValue());
+        });
+        return fields;
+    }
+
     static long asLong(JsonNode value, String param) {
         if (value.isIntegralNumber() && value.canConvertToLong()) return value.longValue();
         if (value.isFloatingPointNumber() && value.doubleValue() == Math.rint(value.doubleValue())

@@ -14,7 +14,7 @@ import java.util.List;
 final class UnsupportedFields {
     /** Chat fields refused whatever their value. */
     static final List<String> CHAT = List.of("tools", "tool_choice", "parallel_tool_calls", "functions",
-            "function_call", "audio", "prediction", "reasoning_effort", "verbosity", "web_search_options");
+            "function_call", "audio", "prediction", "verbosity", "web_search_options");
 
     private UnsupportedFields() {
     }

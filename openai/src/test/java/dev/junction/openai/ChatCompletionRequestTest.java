@@ -26,6 +26,30 @@ class ChatCompletionRequestTest {
     }
 
     @Test
+    void reasoningEffortAndChatTemplateKwargsAreTemplateArguments() {
+        var request = parse("""
+                {"model": "m", "messages": [{"role": "user", "content": "Hi"}], "reasoning_effort": "high",
+                 "chat_template_kwargs": {"enable_thinking": false, "depth": 2, "style": "terse", "gone": null,
+                   "reasoning_effort": "low"}}""");
+        assertThat(request.templateArguments()).isEqualTo(Map.of("enable_thinking", false, "depth", 2L,
+                "style", "terse", "reasoning_effort", "high"));
+        assertThat(parse("""
+                {"model": "m", "messages": [{"role": "user", "content": "Hi"}]}""").templateArguments()).isEmpty();
+
+        var effort = refusal("""
+                {"model": "m", "messages": [{"role": "user", "content": "Hi"}], "reasoning_effort": "extreme"}""");
+        assertThat(effort.param()).isEqualTo("reasoning_effort");
+        assertThat(effort.getMessage()).contains("'extreme'").contains("'low'");
+        var kwarg = refusal("""
+                {"model": "m", "messages": [{"role": "user", "content": "Hi"}],
+                 "chat_template_kwargs": {"tools": [1]}}""");
+        assertThat(kwarg.param()).isEqualTo("chat_template_kwargs.tools");
+        assertThat(refusal("""
+                {"model": "m", "messages": [{"role": "user", "content": "Hi"}], "chat_template_kwargs": [1]}""")
+                .param()).isEqualTo("chat_template_kwargs");
+    }
+
+    @Test
     void aMinimalRequestGetsTheOpenAiDefaults() {
         var request = parse("""
                 {"model": "m", "messages": [{"role": "user", "content": "Hi"}]}""");
@@ -124,7 +148,6 @@ class ChatCompletionRequestTest {
             function_call       | "auto"
             audio               | {"voice": "alloy", "format": "wav"}
             prediction          | {"type": "content", "content": "x"}
-            reasoning_effort    | "low"
             verbosity           | "low"
             web_search_options  | {}
             """)

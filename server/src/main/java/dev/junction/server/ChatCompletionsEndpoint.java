@@ -35,7 +35,7 @@ final class ChatCompletionsEndpoint implements Endpoint {
         var options = request.options();
         call.bodyRead(GenerationRequests.shape(request.model(), raw.length, options, 1));
         var prompt = new Prompt.Chat(request.messages().stream()
-                .map(m -> new Prompt.Message(m.role(), m.content())).toList());
+                .map(m -> new Prompt.Message(m.role(), m.content())).toList(), request.templateArguments());
         var generations = GenerationRequests.of(request.model(), prompt, options, request.logprobs(),
                 request.topLogprobs());
         var header = ResponseHeader.start("chatcmpl-", request.model(), metrics, config);

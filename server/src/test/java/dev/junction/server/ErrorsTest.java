@@ -88,7 +88,6 @@ class ErrorsTest {
             audio               | {"voice": "alloy", "format": "wav"}
             modalities          | ["text", "audio"]
             prediction          | {"type": "content", "content": "x"}
-            reasoning_effort    | "high"
             verbosity           | "high"
             web_search_options  | {}
             response_format     | {"type": "json_object"}

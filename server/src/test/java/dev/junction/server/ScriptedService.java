@@ -191,7 +191,7 @@ final class ScriptedService implements InferenceService {
         return switch (prompt) {
             case Prompt.Text(String text) -> count(text);
             case Prompt.Tokens tokens -> tokens.ids().length;
-            case Prompt.Chat(List<Prompt.Message> messages) ->
+            case Prompt.Chat(List<Prompt.Message> messages, var arguments) ->
                     messages.stream().mapToInt(m -> count(m.content())).sum();
         };
     }

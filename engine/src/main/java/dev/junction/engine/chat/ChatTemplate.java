@@ -197,6 +197,16 @@ public final class ChatTemplate {
         return output;
     }
 
+    /**
+     * Whether the template reads a variable of this name: the name standing in its source as a word of its own, not
+     * in quotes and not after a dot (an approximation that errs towards yes, for checking that a request's template
+     * argument is not silently ignored).
+     */
+    public boolean uses(String variable) {
+        return java.util.regex.Pattern.compile("(?<![\\w.'\"])" + java.util.regex.Pattern.quote(variable)
+                + "(?![\\w'\"])").matcher(source).find();
+    }
+
     /** The template text as given. */
     public String source() {
         return source;

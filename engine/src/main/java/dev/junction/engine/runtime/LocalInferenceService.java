@@ -196,7 +196,7 @@ public final class LocalInferenceService implements InferenceService {
                     List<ChatMessage> messages = c.messages().stream()
                             .map(m -> new ChatMessage(m.role().equals(ChatMessage.DEVELOPER) ? ChatMessage.SYSTEM
                                     : m.role(), m.content())).toList();
-                    text = chatTemplate.render(messages, true);
+                    text = chatTemplate.render(messages, true, templateArguments(c));
                 } catch (ChatTemplateException | IllegalArgumentException e) {
                     throw new InferenceException(Kind.INVALID_REQUEST, "messages", e.getMessage());
                 }
@@ -204,6 +204,21 @@ public final class LocalInferenceService implements InferenceService {
                 yield tokenizer.encode(text, false, true);
             }
         };
+    }
+
+    /**
+     * The request's template arguments, each of which the model's chat template must read: one it would ignore is
+     * refused rather than silently dropped (a {@code reasoning_effort} for a model that does not reason, say).
+     */
+    private Map<String, Object> templateArguments(Prompt.Chat chat) {
+        for (String name : chat.templateArguments().keySet()) {
+            if (!chatTemplate.uses(name)) {
+                String param = name.equals("reasoning_effort") ? name : "chat_template_kwargs." + name;
+                throw new InferenceException(Kind.INVALID_REQUEST, param, "'" + param + "' is not supported by model '"
+                        + info.id() + "': its chat template does not use '" + name + "'.");
+            }
+        }
+        return chat.templateArguments();
     }
 
     private SamplingParams samplingParams(Sampling s) {

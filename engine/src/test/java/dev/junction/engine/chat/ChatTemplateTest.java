@@ -336,4 +336,16 @@ class ChatTemplateTest {
         assertThat(ChatMessage.tool("r").role()).isEqualTo("tool");
         assertThat(ChatMessage.developer("d").role()).isEqualTo("developer");
     }
+
+    @Test
+    void usesTellsWhetherTheTemplateReadsAVariable() {
+        ChatTemplate t = ChatTemplate.of("{%- if enable_thinking is defined and not enable_thinking %}x{% endif %}"
+                + "{{ messages[0]['reasoning_effort'] }}{{ message.depth }}", "", "");
+        assertThat(t.uses("enable_thinking")).isTrue();
+        assertThat(t.uses("reasoning_effort")).isFalse(); // only a key in quotes
+        assertThat(t.uses("depth")).isFalse(); // only an attribute
+        assertThat(t.uses("thinking")).isFalse(); // only part of a word
+        assertThat(ChatTemplate.of("{{ reasoning_effort | default('medium') }}", "", "").uses("reasoning_effort"))
+                .isTrue();
+    }
 }

@@ -1,5 +1,6 @@
 package dev.junction.engine.runtime;
 
+import dev.junction.engine.chat.ChatTemplate;
 import dev.junction.engine.gguf.LoadProgress;
 import dev.junction.engine.model.KvCache;
 import dev.junction.engine.model.Model;
@@ -29,6 +30,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -82,9 +84,13 @@ class LocalInferenceServiceTest {
     }
 
     LocalInferenceService start(EngineConfig config) {
+        return start(config, model.chatTemplate());
+    }
+
+    LocalInferenceService start(EngineConfig config, ChatTemplate template) {
         BlockManager blocks = new BlockManager(config.kvBlocks(), config.blockSize());
         fake = new FakeModel(tokenizer.vocabSize(), blocks, config.maxRunning()).avoid(tokenizer.eos());
-        service = new LocalInferenceService("fake", tokenizer, model.chatTemplate(), config, blocks, fake, clock);
+        service = new LocalInferenceService("fake", tokenizer, template, config, blocks, fake, clock);
         return service;
     }
 
@@ -195,6 +201,33 @@ class LocalInferenceServiceTest {
                 .withSampling(Sampling.greedy()));
         assertThat(b.await().usage().promptTokens()).isEqualTo(chat.length);
         assertThat(b.text()).isEqualTo(textOf(fake.reference(chat, 5)));
+    }
+
+    @Test
+    void templateArgumentsReachTheChatTemplateAndOnesItDoesNotReadAreRefused() {
+        start(config(4, 8, 128, 64), ChatTemplate.of("{% for m in messages %}{{ m.content }}{% endfor %}"
+                + "{% if enable_thinking is defined and not enable_thinking %} /no_think{% endif %}", "", ""));
+        var messages = List.of(new Prompt.Message("user", "Once upon a time"));
+        Collector off = run(GenerationRequest.of("fake", new Prompt.Chat(messages, Map.of("enable_thinking", false)), 2));
+        assertThat(off.await().usage().promptTokens())
+                .isEqualTo(tokenizer.encode("Once upon a time /no_think", false, true).length);
+        Collector plain = run(GenerationRequest.of("fake", new Prompt.Chat(messages), 2));
+        assertThat(plain.await().usage().promptTokens())
+                .isEqualTo(tokenizer.encode("Once upon a time", false, true).length);
+
+        Collector c = new Collector();
+        assertThatThrownBy(() -> service.generate(GenerationRequest.of("fake",
+                new Prompt.Chat(messages, Map.of("reasoning_effort", "low")), 2), c))
+                .isInstanceOfSatisfying(InferenceException.class, e -> {
+                    assertThat(e.kind()).isEqualTo(Kind.INVALID_REQUEST);
+                    assertThat(e.param()).isEqualTo("reasoning_effort");
+                    assertThat(e.getMessage()).isEqualTo("'reasoning_effort' is not supported by model 'fake': its "
+                            + "chat template does not use 'reasoning_effort'.");
+                });
+        assertThatThrownBy(() -> service.generate(GenerationRequest.of("fake",
+                new Prompt.Chat(messages, Map.of("thinking", true)), 2), c))
+                .isInstanceOfSatisfying(InferenceException.class,
+                        e -> assertThat(e.param()).isEqualTo("chat_template_kwargs.thinking"));
     }
 
     @Test
