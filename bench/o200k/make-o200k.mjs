@@ -4,6 +4,8 @@
 // writes <scratch-dir>/o200k_base.tiktoken (the ranks, tiktoken's file format: base64 bytes, space, rank) and
 // <vocab-dir>/ggml-vocab-gpt-4o.gguf.inp/.out (special tokens not parsed) and
 // <vocab-dir>/ggml-vocab-gpt-4o.gguf.special.inp/.out (harmony's special tokens parsed).
+// (No plain string holds <|start|>, <|channel|>, <|message|>, <|constrain|> or <|end|>: llama.cpp, and so the engine,
+// makes those user-defined tokens, recognised even when special tokens are not parsed.)
 import { Tiktoken } from "js-tiktoken/lite";
 import o200k from "js-tiktoken/ranks/o200k_base";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -61,7 +63,7 @@ add("Hello, world!", "hello world", "HELLO WORLD", "HelloWorld", "helloWorld", "
   "// comment\n/* block */", "# Heading\n\n- item\n- item 2\n\n```python\nprint('x')\n```", "| a | b |\n|---|---|",
   "snake_case_name camelCaseName PascalCaseName SCREAMING_CASE kebab-case-name", "__init__ __name__",
   "a==b!=c<=d>=e", "i++ --j", "...", "…", "?!", "¿Qué? ¡Sí!", "«guillemets» „quotes“ ‘single’ “double”",
-  "—dash– - −", "**bold** _it_ ~~s~~", "<|endoftext|> not parsed here", "<|start|>assistant<|channel|>final<|message|>hi",
+  "—dash– - −", "**bold** _it_ ~~s~~", "<|endoftext|> <|return|> <|call|> not parsed here",
   "The quick brown fox jumps over the lazy dog.", "THE QUICK BROWN FOX", "tHe QuIcK bRoWn FoX",
   "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore.",
   "Ça va? Très bien, merci. Où est la bibliothèque?", "Müller, Größe, Übergröße, ÄÖÜ äöü", "Søren Kierkegaard, Ærø",

@@ -63,16 +63,33 @@ class O200kVocabTest {
         String[] names = {"<|startoftext|>", "<|endoftext|>", "<|return|>", "<|constrain|>", "<|channel|>",
                 "<|start|>", "<|end|>", "<|message|>", "<|call|>", "<|endofprompt|>"};
         int[] ids = {199998, 199999, 200002, 200003, 200005, 200006, 200007, 200008, 200012, 200018};
-        for (int i = 0; i < names.length; i++) {
-            assertThat(TOK.tokenId(names[i])).as(names[i]).hasValue(ids[i]);
-            assertThat(TOK.isControl(ids[i])).as(names[i]).isTrue();
-        }
+        for (int i = 0; i < names.length; i++) assertThat(TOK.tokenId(names[i])).as(names[i]).hasValue(ids[i]);
         assertThat(TOK.piece(200000)).isEqualTo("<|reserved_200000|>");
         assertThat(TOK.piece(201087)).isEqualTo("<|reserved_201087|>");
-        // without special parsing the markers are plain text
-        assertThat(TOK.encode("<|start|>", false, false)).doesNotContain(200006);
-        // rendered only when asked
-        assertThat(TOK.decode(new int[] {200006, 1428, 200008}, false, false)).isEqualTo("user");
-        assertThat(TOK.decode(new int[] {200006, 1428, 200008}, false, true)).isEqualTo("<|start|>user<|message|>");
+        assertThat(TOK.bos()).isEqualTo(199998);
+        assertThat(TOK.eos()).isEqualTo(200002);
+    }
+
+    /** llama.cpp's gpt-oss rules: which markers end generation, which are always rendered and recognised. */
+    @Test
+    void harmonyEndOfGenerationAndRenderingAsLlamaCpp() {
+        assertThat(TOK.isEndOfGeneration(200002)).as("<|return|>").isTrue();
+        assertThat(TOK.isEndOfGeneration(200012)).as("<|call|>").isTrue();
+        assertThat(TOK.isEndOfGeneration(199999)).as("<|endoftext|>").isTrue();
+        assertThat(TOK.isEndOfGeneration(200007)).as("<|end|> ends a message only").isFalse();
+        for (int id : new int[] {200003, 200005, 200006, 200007, 200008}) {
+            assertThat(TOK.isControl(id)).as(TOK.piece(id)).isFalse();
+        }
+        assertThat(TOK.isControl(200002)).isTrue();
+        assertThat(TOK.isControl(200012)).isTrue();
+        // the message markers are user-defined: rendered without unparseSpecial, so the reasoning parser sees them
+        int[] reply = TOK.encode("<|channel|>final<|message|>Hi<|end|>", false, true);
+        assertThat(reply).containsExactly(200005, 17196, 200008, 12194, 200007);
+        assertThat(TOK.decode(reply, false, false)).isEqualTo("<|channel|>final<|message|>Hi<|end|>");
+        assertThat(TOK.decode(new int[] {200002}, false, false)).isEmpty();
+        assertThat(TOK.decode(new int[] {200002}, false, true)).isEqualTo("<|return|>");
+        // ... and recognised in text even when special tokens are not parsed; control tokens are not
+        assertThat(TOK.encode("<|start|>user<|message|>", false, false)).containsExactly(200006, 1428, 200008);
+        assertThat(TOK.encode("<|return|>", false, false)).doesNotContain(200002);
     }
 }
