@@ -8,7 +8,10 @@ import java.util.List;
  * {@code <|start|>role<|channel|>name[ to=recipient][ <|constrain|>type]<|message|>body terminator}, the terminator
  * being {@code <|end|>}, {@code <|return|>} (end of the answer) or {@code <|call|>} (a tool call). The parser reads
  * text with the special tokens rendered as their literal strings; generation normally starts right after the
- * prompt's {@code <|start|>assistant}, so the first header has no role.
+ * prompt's {@code <|start|>assistant}, so the first header has no role. (The engine's tokenizer renders
+ * {@code <|start|>}, {@code <|channel|>}, {@code <|constrain|>}, {@code <|message|>} and {@code <|end|>} even
+ * without rendering control tokens, as llama.cpp does; {@code <|return|>} and {@code <|call|>} end generation and
+ * usually never reach the parser, which is why text may end inside a message.)
  *
  * <p>What a message becomes, from its header: addressed to a recipient ({@code to=…}, in the role or the channel
  * part) it is one {@link ReasoningEvent.ToolCall}, given when the message ends; otherwise the {@code analysis}
@@ -21,8 +24,9 @@ import java.util.List;
  *   <li>A header is given up, and its text so far becomes content, as soon as it is not a plausible header: a
  *       character other than a letter, digit, space or one of {@code _ - . =} outside its markers, more than
  *       {@value #MAX_HEADER} characters, a marker other than {@code <|channel|>}, {@code <|constrain|>} and
- *       {@code <|message|>} (that marker is then read as between messages), or the end of the text. The parser is
- *       then between messages.</li>
+ *       {@code <|message|>} (that marker is then read as between messages), or the end of the text, except that a
+ *       header cut off by the end of the text is markup when it began with {@code <|start|>} or has a
+ *       {@code <|channel|>} (output stopped by a length limit). The parser is then between messages.</li>
  *   <li>Between messages, {@code <|start|>} opens a header and {@code <|channel|>} opens a header without a role;
  *       any other text, markers included, is content.</li>
  *   <li>Inside a body, {@code <|start|>} or {@code <|channel|>} ends the message as if {@code <|end|>} had come first
@@ -52,6 +56,8 @@ public final class HarmonyParser implements ReasoningParser {
     private State state;
     private Kind kind = Kind.CONTENT;
     private HarmonyHeader current;
+    /** Whether the header being read began with {@code <|start|>} or has a {@code <|channel|>}. */
+    private boolean headerMarked;
     private boolean finished;
 
     /** A parser for text generated after a prompt that ends in {@code <|start|>assistant}. */
@@ -91,7 +97,14 @@ public final class HarmonyParser implements ReasoningParser {
         String rest = scanner.drain();
         if (!rest.isEmpty()) text(rest, out);
         switch (state) {
-            case HEADER -> abandonHeader(out);
+            case HEADER -> {
+                if (headerMarked) {
+                    if (!header.isEmpty()) out.add(new ReasoningEvent.Markup(header.toString()));
+                    header.setLength(0);
+                } else {
+                    abandonHeader(out);
+                }
+            }
             case BODY -> endMessage(false, out);
             case BETWEEN -> { }
         }
@@ -122,6 +135,7 @@ public final class HarmonyParser implements ReasoningParser {
                     beginBody(out);
                 } else if (marker.equals(HarmonyHeader.CHANNEL) || marker.equals(HarmonyHeader.CONSTRAIN)) {
                     header.append(marker);
+                    if (marker.equals(HarmonyHeader.CHANNEL)) headerMarked = true;
                     if (header.length() > MAX_HEADER) abandonHeader(out);
                 } else {
                     abandonHeader(out);
@@ -150,9 +164,11 @@ public final class HarmonyParser implements ReasoningParser {
         if (marker.equals(START)) {
             out.add(new ReasoningEvent.Markup(marker));
             state = State.HEADER;
+            headerMarked = true;
         } else if (marker.equals(HarmonyHeader.CHANNEL)) {
             header.append(marker);
             state = State.HEADER;
+            headerMarked = true;
         } else {
             state = State.BETWEEN;
             out.add(new ReasoningEvent.Content(marker));
@@ -162,6 +178,7 @@ public final class HarmonyParser implements ReasoningParser {
     private void beginBody(List<ReasoningEvent> out) {
         current = HarmonyHeader.parse(header.toString());
         header.setLength(0);
+        headerMarked = false;
         out.add(new ReasoningEvent.Markup(current.raw() + MESSAGE));
         kind = current.toTool() ? Kind.TOOL : current.channel().equals("analysis") ? Kind.REASONING : Kind.CONTENT;
         state = State.BODY;
@@ -182,6 +199,7 @@ public final class HarmonyParser implements ReasoningParser {
     private void abandonHeader(List<ReasoningEvent> out) {
         if (!header.isEmpty()) out.add(new ReasoningEvent.Content(header.toString()));
         header.setLength(0);
+        headerMarked = false;
         state = State.BETWEEN;
     }
 

@@ -178,7 +178,8 @@ class HarmonyParserTest {
         assertThat(parse(longHeader).content()).isEqualTo(longHeader);
         assertThat(parse("<|channel|>final, then<|message|>x").content()).isEqualTo("<|channel|>final, then<|message|>x");
         assertThat(parse("<|channel|>final\n<|message|>x").content()).isEqualTo("<|channel|>final\n<|message|>x");
-        assertThat(parse("<|channel|>analy").content()).isEqualTo("<|channel|>analy");
+        assertThat(parse("analysis").content()).isEqualTo("analysis");
+        assertThat(parseBetween("<|message|>x").content()).isEqualTo("<|message|>x");
         assertThat(parse("<|channel|>final<|end|>x").content()).isEqualTo("<|channel|>final<|end|>x");
         // a header abandoned for <|start|> gives way to the new message
         ParsedOutput restart = parse("<|channel|>fin<|start|>assistant<|channel|>analysis<|message|>r<|end|>");
@@ -187,11 +188,34 @@ class HarmonyParserTest {
     }
 
     @Test
+    void outputCutInsideAMarkedHeaderLeavesItAsMarkup() {
+        assertThat(parse("<|channel|>final<|message|>a<|end|><|start|>assistant").content()).isEqualTo("a");
+        assertThat(parse("<|channel|>analy").content()).isEmpty();
+        List<ReasoningEvent> events = Feeding.coalesce(new HarmonyParser().parse("<|channel|>commentary to=fun"));
+        assertThat(events).containsExactly(new ReasoningEvent.Markup("<|channel|>commentary to=fun"));
+        assertThat(parse("<|channel|>final<|message|>a<|end|><|start|>").content()).isEqualTo("a");
+    }
+
+    @Test
     void headerAtTheLengthLimit() {
         String name = "a".repeat(HarmonyParser.MAX_HEADER - "<|channel|>".length());
         assertThat(parse("<|channel|>" + name + "<|message|>x").content()).isEqualTo("x");
         assertThat(parse("<|channel|>" + name + "b<|message|>x").content())
                 .isEqualTo("<|channel|>" + name + "b<|message|>x");
+    }
+
+    @Test
+    void longConversationInRandomPieces() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 300; i++) {
+            if (i > 0) sb.append("<|start|>assistant");
+            sb.append("<|channel|>analysis<|message|>step ").append(i).append(" 😀<|end|><|start|>assistant")
+                    .append("<|channel|>final<|message|>answer ").append(i).append("<|end|>");
+        }
+        ParsedOutput out = ParsedOutput.of(new HarmonyParser().parse(sb.toString()));
+        assertThat(out.reasoning()).startsWith("step 0 😀step 1 😀").endsWith("step 299 😀");
+        assertThat(out.content()).startsWith("answer 0answer 1").endsWith("answer 299");
+        Feeding.checkRandomCuts(HarmonyParser::new, sb.toString(), new Random(1), 3);
     }
 
     /** Random soup of harmony markers, their fragments, header words and text: never throws, nothing lost. */
