@@ -16,7 +16,7 @@ import java.util.Set;
 final class BpeTokenizer extends VocabTokenizer {
     private static final Set<String> LLAMA3_FAMILY = Set.of("llama3", "llama-v3", "llama-bpe", "falcon3");
     private static final Set<String> NO_CLEAN_SPACES = Set.of("deepseek-llm", "deepseek-coder", "qwen2",
-            "deepseek-r1-qwen", "command-r", "smollm");
+            "deepseek-r1-qwen", "command-r", "smollm", "gpt-4o", "llama4");
 
     private final PreTokenizer preTokenizer;
     private final boolean ignoreMerges;

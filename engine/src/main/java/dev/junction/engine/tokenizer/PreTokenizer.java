@@ -27,6 +27,20 @@ final class PreTokenizer {
             + S + "+(?!" + NS + ")|" + S + "+";
     private static final String LLAMA3 = LLAMA3_HEAD + "\\p{N}{1,3}" + LLAMA3_TAIL;
     private static final String QWEN2 = LLAMA3_HEAD + "\\p{N}" + LLAMA3_TAIL;
+    /** An optional English contraction suffix, ASCII case-insensitive. */
+    private static final String CONTRACTION = "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])?";
+    private static final String UPPER = "[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]";
+    private static final String LOWER = "[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]";
+    /**
+     * tiktoken's o200k pattern (gpt-4o, gpt-oss) as tiktoken writes it: case-aware letter runs (an upper-case run ends
+     * where a lower-case run starts) with marks inside, the contraction as an optional suffix, digits in threes, and a
+     * punctuation run that also takes a trailing {@code /}. The contraction is matched ASCII case-insensitively, as
+     * llama.cpp and js-tiktoken spell it out.
+     */
+    private static final String GPT4O = "[^\\r\\n\\p{L}\\p{N}]?" + UPPER + "*" + LOWER + "+" + CONTRACTION
+            + "|[^\\r\\n\\p{L}\\p{N}]?" + UPPER + "+" + LOWER + "*" + CONTRACTION
+            + "|\\p{N}{1,3}| ?[^" + WS + "\\p{L}\\p{N}]+[\\r\\n/]*|" + S + "*[\\r\\n]+|" + S + "+(?!" + NS + ")|"
+            + S + "+";
     private static final String CJK = "[\\x{4E00}-\\x{9FA5}\\x{0800}-\\x{4E00}\\x{AC00}-\\x{D7FF}]+";
     /** deepseek-llm's letter class (cased letters), as code points. */
     private static final String DEEPSEEK_LLM_LETTERS = S + "?["
@@ -85,7 +99,9 @@ final class PreTokenizer {
             Map.entry("exaone", List.of("\\p{N}", GPT2)),
             Map.entry("qwen2", List.of(QWEN2)),
             Map.entry("deepseek-r1-qwen", List.of(QWEN2)),
-            Map.entry("stablelm2", List.of(QWEN2)));
+            Map.entry("stablelm2", List.of(QWEN2)),
+            Map.entry("gpt-4o", List.of(GPT4O)),
+            Map.entry("llama4", List.of(GPT4O)));
 
     private static final Map<String, PreTokenizer> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
 

@@ -121,12 +121,21 @@ abstract sealed class VocabTokenizer implements Tokenizer permits SpmTokenizer, 
         eog = new BitSet(n);
         for (int id : new int[] {fimPad, fimRep, fimSep}) if (id >= 0) eog.set(id);
         for (int id = 0; id < n; id++) {
-            if (isOneOf(tokens[id], "<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>",
-                    "<|eom_id|>", "<EOT>", "_<EOT>", "<|end_of_text|>")) {
+            if (isOneOf(tokens[id], "<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>", "<|call|>",
+                    "<end_of_turn>", "<|endoftext|>", "<|eom_id|>", "<EOT>", "_<EOT>", "<|end_of_text|>")) {
                 eog.set(promote(id));
             }
         }
+        // o200k_harmony (gpt-oss), as llama.cpp does since gpt-oss: its message markers are user-defined, so they
+        // are always rendered (the reasoning parser reads them) and always recognised in input
+        for (int id = 0; id < n; id++) {
+            if (isOneOf(tokens[id], "<|channel|>", "<|message|>", "<|start|>", "<|constrain|>")) {
+                attrs[id] = ATTR_USER_DEFINED;
+            }
+        }
         for (int id : new int[] {eosId, eotId, eomId}) if (id >= 0 && id < n) eog.set(id);
+        // ... and <|end|> ends a message, not the generation, when <|return|> and <|call|> are there
+        harmonyEnd();
 
         List<Integer> special = new ArrayList<>();
         for (int id = 0; id < n; id++) {
@@ -149,6 +158,24 @@ abstract sealed class VocabTokenizer implements Tokenizer permits SpmTokenizer, 
             for (int id : specialTokens) attrs[id] |= ATTR_RSTRIP;
             setAttr("</s>", ATTR_RSTRIP, true);
             for (String t : new String[] {"<unk>", "<s>", "<|endoftext|>"}) setAttr(t, ATTR_RSTRIP, false);
+        }
+    }
+
+    /** llama.cpp's o200k_harmony workaround: with {@code <|return|>} and {@code <|call|>}, {@code <|end|>} is no EOG. */
+    private void harmonyEnd() {
+        int end = -1;
+        boolean hasReturn = false, hasCall = false;
+        for (int id = eog.nextSetBit(0); id >= 0; id = eog.nextSetBit(id + 1)) {
+            switch (tokens[id]) {
+                case "<|return|>" -> hasReturn = true;
+                case "<|call|>" -> hasCall = true;
+                case "<|end|>" -> end = id;
+                default -> { }
+            }
+        }
+        if (hasReturn && hasCall && end >= 0) {
+            eog.clear(end);
+            attrs[end] = ATTR_USER_DEFINED;
         }
     }
 

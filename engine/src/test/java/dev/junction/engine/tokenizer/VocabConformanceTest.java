@@ -17,7 +17,10 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** llama.cpp's test-tokenizer-0 vectors: every vocabulary with a .gguf and .inp/.out pair in testdata/models/vocab. */
+/**
+ * llama.cpp's test-tokenizer-0 vectors: every vocabulary with a .gguf and .inp/.out pair in testdata/models/vocab
+ * (gpt-4o's vectors are js-tiktoken's, see {@link O200kVocabTest}).
+ */
 class VocabConformanceTest {
     static final String SEPARATOR = "\n__ggml_vocab_test__\n";
     private static final Map<String, Tokenizer> LOADED = new ConcurrentHashMap<>();
@@ -33,8 +36,12 @@ class VocabConformanceTest {
     record Case(String input, int[] expected) {}
 
     static List<Case> cases(String name) throws IOException {
-        Path inp = TestModels.file("vocab/ggml-vocab-" + name + ".gguf.inp");
-        Path out = TestModels.file("vocab/ggml-vocab-" + name + ".gguf.out");
+        return cases(TestModels.file("vocab/ggml-vocab-" + name + ".gguf.inp"),
+                TestModels.file("vocab/ggml-vocab-" + name + ".gguf.out"));
+    }
+
+    /** The strings of an {@code .inp} file and the ids of the matching {@code .out} file. */
+    static List<Case> cases(Path inp, Path out) throws IOException {
         String text = Files.readString(inp, StandardCharsets.UTF_8);
         List<String> inputs = new ArrayList<>(Arrays.asList(text.split(SEPARATOR, -1)));
         if (inputs.getLast().isEmpty()) inputs.removeLast();
@@ -52,7 +59,7 @@ class VocabConformanceTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"llama-spm", "phi-3", "gpt-2", "falcon", "deepseek-llm", "deepseek-coder", "llama-bpe",
-            "qwen2", "mpt", "starcoder", "refact"})
+            "qwen2", "mpt", "starcoder", "refact", "gpt-4o"})
     void matchesLlamaCppVectors(String name) throws IOException {
         Tokenizer tok = load(name);
         List<String> failures = new ArrayList<>();
