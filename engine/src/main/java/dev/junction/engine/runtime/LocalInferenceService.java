@@ -49,6 +49,7 @@ public final class LocalInferenceService implements InferenceService {
     private final ModelInfo info;
     private final Tokenizer tokenizer;
     private final ChatTemplate chatTemplate;
+    private final ReasoningFormat reasoningFormat;
     private final EngineConfig config;
     private final int vocab;
     private final EngineLoop loop;
@@ -66,6 +67,7 @@ public final class LocalInferenceService implements InferenceService {
         }
         this.tokenizer = tokenizer;
         this.chatTemplate = chatTemplate;
+        this.reasoningFormat = ReasoningFormat.of(chatTemplate);
         this.config = config;
         this.vocab = runner.vocabSize();
         Scheduler scheduler = new Scheduler(blocks, config.maxRunning(), config.tokenBudget());
@@ -141,7 +143,9 @@ public final class LocalInferenceService implements InferenceService {
         if (!request.model().equals(info.id())) throw InferenceException.modelNotFound(request.model());
         if (!loop.accepting()) throw new InferenceException(Kind.UNAVAILABLE, null, "The service is shutting down");
         String param = request.prompt() instanceof Prompt.Chat ? "messages" : "prompt";
-        int[] prompt = tokenize(request.prompt());
+        String rendered = request.prompt() instanceof Prompt.Chat chat ? render(chat) : null;
+        // the template writes the special tokens it wants, BOS included
+        int[] prompt = rendered != null ? tokenizer.encode(rendered, false, true) : tokenize(request.prompt());
         if (prompt.length == 0) {
             throw new InferenceException(Kind.INVALID_REQUEST, param, "The prompt is empty: there is nothing to "
                     + "continue from");
@@ -157,8 +161,9 @@ public final class LocalInferenceService implements InferenceService {
         int firstScored = !request.promptLogprobs() ? -1
                 : addedStartToken(request.prompt(), prompt) ? 1 : 0;
         Request r = new Request("gen-" + ids.incrementAndGet(), prompt, maxLength, samplingParams(request.sampling()),
-                request.stop(), request.logprobs(), request.topLogprobs(), firstScored, tokenizer, vocab, listener,
-                loop::cancel, loop.nowMillis());
+                request.stop(), request.logprobs(), request.topLogprobs(), firstScored, tokenizer, vocab,
+                rendered == null ? null : reasoningFormat.parserAfter(rendered), listener, loop::cancel,
+                loop.nowMillis());
         loop.submit(r);
         return r;
     }
@@ -189,21 +194,21 @@ public final class LocalInferenceService implements InferenceService {
                 }
                 yield ids;
             }
-            case Prompt.Chat c -> {
-                String text;
-                try {
-                    // OpenAI's "developer" messages are what open models' templates know as "system"
-                    List<ChatMessage> messages = c.messages().stream()
-                            .map(m -> new ChatMessage(m.role().equals(ChatMessage.DEVELOPER) ? ChatMessage.SYSTEM
-                                    : m.role(), m.content())).toList();
-                    text = chatTemplate.render(messages, true, templateArguments(c));
-                } catch (ChatTemplateException | IllegalArgumentException e) {
-                    throw new InferenceException(Kind.INVALID_REQUEST, "messages", e.getMessage());
-                }
-                // the template writes the special tokens it wants, BOS included
-                yield tokenizer.encode(text, false, true);
-            }
+            case Prompt.Chat c -> tokenizer.encode(render(c), false, true);
         };
+    }
+
+    /** A conversation rendered with the model's chat template. */
+    private String render(Prompt.Chat chat) {
+        try {
+            // OpenAI's "developer" messages are what open models' templates know as "system"
+            List<ChatMessage> messages = chat.messages().stream()
+                    .map(m -> new ChatMessage(m.role().equals(ChatMessage.DEVELOPER) ? ChatMessage.SYSTEM
+                            : m.role(), m.content())).toList();
+            return chatTemplate.render(messages, true, templateArguments(chat));
+        } catch (ChatTemplateException | IllegalArgumentException e) {
+            throw new InferenceException(Kind.INVALID_REQUEST, "messages", e.getMessage());
+        }
     }
 
     /**

@@ -1,5 +1,8 @@
 package dev.junction.engine.runtime;
 
+import dev.junction.engine.chat.reasoning.ParsedOutput;
+import dev.junction.engine.chat.reasoning.ReasoningEvent;
+import dev.junction.engine.chat.reasoning.ReasoningParser;
 import dev.junction.engine.sampling.Sampler;
 import dev.junction.engine.sampling.SamplingParams;
 import dev.junction.engine.tokenizer.StreamingDecoder;
@@ -13,6 +16,7 @@ import dev.junction.inference.TokenEvent;
 import dev.junction.inference.TokenLogprob;
 import dev.junction.inference.Usage;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -51,6 +55,8 @@ final class Request implements Generation {
     private final Sampler sampler;
     private final StreamingDecoder decoder;
     private final StopStrings stop;
+    /** Splits the answer from the model's reasoning; null when the model writes none apart. */
+    private final ReasoningParser reasoning;
     private final boolean logprobs;
     private final int topLogprobs;
     /** Hands a cancellation to the engine thread. */
@@ -73,8 +79,8 @@ final class Request implements Generation {
      *                    service added); -1 for none
      */
     Request(String id, int[] prompt, int maxLength, SamplingParams sampling, List<String> stop, boolean logprobs,
-            int topLogprobs, int firstScored, Tokenizer tokenizer, int vocab, GenerationListener listener,
-            Consumer<Request> cancellations, long submittedMillis) {
+            int topLogprobs, int firstScored, Tokenizer tokenizer, int vocab, ReasoningParser reasoning,
+            GenerationListener listener, Consumer<Request> cancellations, long submittedMillis) {
         this.id = id;
         this.firstScored = firstScored;
         this.promptScores = firstScored >= 0 ? new TokenLogprob[prompt.length] : null;
@@ -88,6 +94,7 @@ final class Request implements Generation {
         this.tokenizer = tokenizer;
         this.vocab = vocab;
         this.decoder = new StreamingDecoder(tokenizer);
+        this.reasoning = reasoning;
         this.listener = listener;
         this.cancellations = cancellations;
         this.submittedMillis = submittedMillis;
@@ -136,7 +143,7 @@ final class Request implements Generation {
         generated++;
         if (tokenizer.isEndOfGeneration(token)) {
             String text = stop.add(decoder.flush());
-            listener.onToken(new TokenEvent(stop.stopped() ? text : text + stop.flush(), logprob));
+            emit(stop.stopped() ? text : text + stop.flush(), logprob, true);
             return FinishReason.STOP;
         }
         sampler.accept(token);
@@ -145,15 +152,31 @@ final class Request implements Generation {
         if (last) text += decoder.flush();
         text = stop.add(text);
         if (stop.stopped()) {
-            listener.onToken(new TokenEvent(text, logprob));
+            emit(text, logprob, true);
             return FinishReason.STOP;
         }
         if (last) {
-            listener.onToken(new TokenEvent(text + stop.flush(), logprob));
+            emit(text + stop.flush(), logprob, true);
             return FinishReason.LENGTH;
         }
-        listener.onToken(new TokenEvent(text, logprob));
+        emit(text, logprob, false);
         return null;
+    }
+
+    /**
+     * Sends a token's text: as it is, or split by the reasoning parser into answer and reasoning ({@code end}: the
+     * last text, after which the parser gives what it held back). Format markup is dropped, and so are tool-call
+     * messages a model writes unasked (tools are not served yet).
+     */
+    private void emit(String text, TokenLogprob logprob, boolean end) {
+        if (reasoning == null) {
+            listener.onToken(new TokenEvent(text, logprob));
+            return;
+        }
+        List<ReasoningEvent> events = new ArrayList<>(reasoning.feed(text));
+        if (end) events.addAll(reasoning.finish());
+        ParsedOutput parsed = ParsedOutput.of(events);
+        listener.onToken(new TokenEvent(parsed.content(), parsed.reasoning(), logprob));
     }
 
     private void sendPromptScores() {

@@ -78,4 +78,11 @@ class Collector implements GenerationListener {
         for (TokenEvent t : tokens) sb.append(t.text());
         return sb.toString();
     }
+
+    /** The reasoning text of all token events. */
+    String reasoning() {
+        StringBuilder sb = new StringBuilder();
+        for (TokenEvent t : tokens) sb.append(t.reasoning());
+        return sb.toString();
+    }
 }

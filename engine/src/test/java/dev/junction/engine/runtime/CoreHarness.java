@@ -56,7 +56,7 @@ final class CoreHarness {
     /** A greedy request for {@code maxTokens} tokens after {@code prompt}, accepted but not yet added to the core. */
     Request accept(int[] prompt, int maxTokens, Collector listener) {
         Request r = new Request("test-" + nextId++, prompt, prompt.length + maxTokens, SamplingParams.greedy(),
-                List.of(), false, 0, -1, TOKENIZER, model.vocabSize(), listener, pendingCancels::add, clock.millis());
+                List.of(), false, 0, -1, TOKENIZER, model.vocabSize(), null, listener, pendingCancels::add, clock.millis());
         core.accepted();
         return r;
     }

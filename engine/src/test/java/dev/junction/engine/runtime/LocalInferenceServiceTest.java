@@ -231,6 +231,42 @@ class LocalInferenceServiceTest {
     }
 
     @Test
+    void aModelThatThinksInAnOpenedThinkBlockReasonsUntilItClosesIt() {
+        // a Qwen3-style thinking template that opens the block for the model; the fake model never closes it
+        start(config(4, 8, 128, 64), ChatTemplate.of("{% for m in messages %}{{ m.content }}{% endfor %}"
+                + "{% if enable_thinking is defined and not enable_thinking %}<think></think>{% else %}<think>\n"
+                + "{% endif %}", "", ""));
+        var messages = List.of(new Prompt.Message("user", "Once upon a time"));
+        Collector thinking = run(GenerationRequest.of("fake", new Prompt.Chat(messages), 6)
+                .withSampling(Sampling.greedy()));
+        int[] prompt = tokenizer.encode("Once upon a time<think>\n", false, true);
+        thinking.await();
+        assertThat(thinking.text()).isEmpty();
+        assertThat(thinking.reasoning()).isEqualTo(textOf(fake.reference(prompt, 6)));
+
+        Collector answering = run(GenerationRequest.of("fake",
+                new Prompt.Chat(messages, Map.of("enable_thinking", false)), 6).withSampling(Sampling.greedy()));
+        answering.await();
+        assertThat(answering.reasoning()).isEmpty();
+        assertThat(answering.text()).isEqualTo(textOf(fake.reference(
+                tokenizer.encode("Once upon a time<think></think>", false, true), 6)));
+    }
+
+    @Test
+    void harmonyOutputThatIsNoHarmonyComesOutWholeAsTheAnswer() {
+        // a gpt-oss-style template: the generation prompt ends with <|start|>assistant; the fake model writes prose
+        start(config(4, 8, 128, 64), ChatTemplate.of("{% for m in messages %}<|start|>{{ m.role }}<|message|>"
+                + "{{ m.content }}<|end|>{% endfor %}{% if add_generation_prompt %}<|start|>assistant{% endif %}"
+                + "{# <|channel|> #}", "", ""));
+        Collector c = run(GenerationRequest.of("fake", Prompt.chat(new Prompt.Message("user", "Once upon a time")),
+                12).withSampling(Sampling.greedy()));
+        c.await();
+        int[] prompt = tokenizer.encode("<|start|>user<|message|>Once upon a time<|end|><|start|>assistant", false,
+                true);
+        assertThat(c.reasoning() + c.text()).isEqualTo(textOf(fake.reference(prompt, 12)));
+    }
+
+    @Test
     void anEndOfGenerationTokenStopsTheGeneration() {
         start(config(4, 8, 128, 64));
         fake.force(14, tokenizer.eos());
