@@ -53,11 +53,12 @@ public record Weights(Matrix tokenEmbedding, float[] outputNorm, Matrix output, 
      * A mixture-of-experts FFN: the router, and per expert its gate, up and down matrices; biases null when the
      * architecture has none.
      *
+     * @param used       experts each token runs through
      * @param router     (experts, dim), F32 in every file llama.cpp writes
      * @param routerBias (experts)
      * @param gateBias   per expert (expertFfn); likewise {@code upBias}, and {@code downBias} (dim)
      */
-    public record Experts(Matrix router, float[] routerBias, Matrix[] gate, Matrix[] up, Matrix[] down,
+    public record Experts(int used, Matrix router, float[] routerBias, Matrix[] gate, Matrix[] up, Matrix[] down,
                           float[][] gateBias, float[][] upBias, float[][] downBias) {
         public int count() {
             return gate.length;
@@ -94,7 +95,7 @@ public record Weights(Matrix tokenEmbedding, float[] outputNorm, Matrix output, 
                     a.sinks() ? vector(file, b + "attn_sinks.weight") : null,
                     post ? vector(file, b + "post_attention_norm.weight") : null,
                     post ? vector(file, b + "post_ffw_norm.weight") : null,
-                    moe ? experts(file, b, expertBiases) : null);
+                    moe ? experts(file, b, c.experts().used(), expertBiases) : null);
         }).toList();
         Matrix embedding = matrix(file, "token_embd.weight");
         Matrix output = file.tensors().containsKey("output.weight") ? matrix(file, "output.weight") : embedding;
@@ -102,8 +103,8 @@ public record Weights(Matrix tokenEmbedding, float[] outputNorm, Matrix output, 
         return new Weights(embedding, vector(file, "output_norm.weight"), output, ropeFactors, layers);
     }
 
-    private static Experts experts(GgufFile file, String b, boolean biases) {
-        return new Experts(matrix(file, b + "ffn_gate_inp.weight"),
+    private static Experts experts(GgufFile file, String b, int used, boolean biases) {
+        return new Experts(used, matrix(file, b + "ffn_gate_inp.weight"),
                 biases ? vector(file, b + "ffn_gate_inp.bias") : null,
                 slabs(file, b + "ffn_gate_exps.weight"), slabs(file, b + "ffn_up_exps.weight"),
                 slabs(file, b + "ffn_down_exps.weight"),
@@ -114,10 +115,10 @@ public record Weights(Matrix tokenEmbedding, float[] outputNorm, Matrix output, 
 
     /**
      * Bytes of weights one decode step reads: every matrix but the embedding table (of which only one row is read),
-     * plus the small vectors; of a mixture of experts, the router and {@code expertsUsed} average experts. The
+     * plus the small vectors; of a mixture of experts, the router and as many average experts as a token uses. The
      * denominator of the bandwidth roofline.
      */
-    public long bytesReadPerToken(int expertsUsed) {
+    public long bytesReadPerToken() {
         long bytes = output.data().byteSize() + 4L * (outputNorm.length + (ropeFactors == null ? 0 : ropeFactors.length));
         for (Layer l : layers) {
             for (Matrix m : new Matrix[]{l.wq(), l.wk(), l.wv(), l.wo(), l.gate(), l.up(), l.down()}) {
@@ -125,14 +126,9 @@ public record Weights(Matrix tokenEmbedding, float[] outputNorm, Matrix output, 
             }
             bytes += 4L * (l.attnNorm().length + l.ffnNorm().length);
             Experts x = l.experts();
-            if (x != null) bytes += x.router().data().byteSize() + expertsUsed * (x.expertBytes() / x.count());
+            if (x != null) bytes += x.router().data().byteSize() + x.used() * (x.expertBytes() / x.count());
         }
         return bytes;
-    }
-
-    /** {@link #bytesReadPerToken(int)} of a dense model (one expert's share for a mixture of experts). */
-    public long bytesReadPerToken() {
-        return bytesReadPerToken(1);
     }
 
     /** Whether the output projection is the token embedding (tied weights). */
