@@ -43,7 +43,7 @@ final class Attention implements Parallel.RangeBody {
         headDim = c.headDim();
         qDim = c.qDim();
         group = heads / kvHeads;
-        scale = (float) (1.0 / Math.sqrt(headDim));
+        scale = c.attentionScale();
     }
 
     /**

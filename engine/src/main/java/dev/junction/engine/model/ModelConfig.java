@@ -44,6 +44,15 @@ public record ModelConfig(Architecture architecture, int dim, int layers, int he
         return window > 0 && architecture.slidingWindow(layer) ? window : 0;
     }
 
+    /**
+     * The factor on every attention score: {@code 1 / sqrt(headDim)}, except for Gemma 3 27B (62 blocks, how
+     * llama.cpp recognises it), whose checkpoint scales queries by {@code 1 / sqrt(dim / heads)} instead.
+     */
+    public float attentionScale() {
+        boolean gemma27b = architecture == Architecture.GEMMA3 && layers == 62;
+        return (float) (1.0 / Math.sqrt(gemma27b ? (double) (dim / heads) : headDim));
+    }
+
     /** The RoPE base of {@code layer}. */
     public float ropeBase(int layer) {
         return window(layer) > 0 ? ropeBaseSwa : ropeBase;
