@@ -50,7 +50,7 @@ record LlamaCppReference(int[] promptIds, List<Step> steps) {
         return new LlamaCppReference(prompt, List.copyOf(steps));
     }
 
-    /** The ids the greedy run fed back: the top id of every step but the last. */
+    /** The greedy id of every step (all but the last are what the run fed back). */
     int[] greedyIds() {
         return steps.stream().mapToInt(s -> s.ids()[0]).toArray();
     }
