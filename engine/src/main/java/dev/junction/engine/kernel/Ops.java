@@ -46,6 +46,34 @@ public final class Ops {
         }
     }
 
+    /**
+     * GELU-gated: {@code gate[i] = gelu(gate[i]) * up[i]} with the tanh form of GELU,
+     * {@code 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))}, computed exactly (in double), not through a table.
+     */
+    public static void geglu(float[] gate, float[] up, int n) {
+        final double c = Math.sqrt(2 / Math.PI);
+        for (int i = 0; i < n; i++) {
+            double g = gate[i];
+            gate[i] = (float) (0.5 * g * (1 + Math.tanh(c * (g + 0.044715 * g * g * g)))) * up[i];
+        }
+    }
+
+    /**
+     * gpt-oss's clamped SwiGLU on {@code n} elements from {@code offset}: {@code g = min(gate, limit)},
+     * {@code u = clamp(up, -limit, limit)}, {@code gate = g · sigmoid(alpha · g) · (u + 1)}.
+     */
+    public static void clampedSwiglu(float[] gate, float[] up, int offset, int n, float alpha, float limit) {
+        for (int i = offset; i < offset + n; i++) {
+            float g = Math.min(gate[i], limit), u = Math.max(-limit, Math.min(up[i], limit));
+            gate[i] = g / (1.0f + (float) Math.exp(-alpha * g)) * (u + 1);
+        }
+    }
+
+    /** {@code x[i] *= s}. */
+    public static void scale(float[] x, int offset, int n, float s) {
+        for (int i = offset; i < offset + n; i++) x[i] *= s;
+    }
+
     /** {@code x[i] += y[i]}. */
     public static void add(float[] x, float[] y, int n) {
         for (int i = 0; i < n; i++) x[i] += y[i];

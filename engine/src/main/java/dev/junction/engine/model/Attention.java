@@ -9,7 +9,9 @@ import java.util.Arrays;
 
 /**
  * Causal grouped-query attention for the rows of a step: each query head of a row attends over its sequence's cached
- * keys and values (F32 or F16, through the sequence's block table, see {@link KvCache}) up to the row's own position.
+ * keys and values (F32 or F16, through the sequence's block table, see {@link KvCache}) up to the row's own position;
+ * in a sliding-window layer only the last {@code window} of them (the query at {@code p} sees {@code p - window + 1 .. p});
+ * with sinks, each query head's softmax also counts one extra logit that has no value.
  * Positions are taken a tile of {@link #TILE} at a time (see {@link AttentionKernels}) with an online softmax
  * (running maximum and sum, earlier output rescaled when the maximum grows), so no buffer grows with the context.
  * The query heads that share a KV head are handled together, tile by tile, so each cached key and value is read
@@ -32,7 +34,8 @@ final class Attention implements Parallel.RangeBody {
     private final float scale;
 
     private Transformer.Batch batch;
-    private int layer, outStride;
+    private int layer, outStride, window;
+    private float[] sinks;
 
     Attention(ModelConfig c) {
         heads = c.heads();
@@ -40,18 +43,24 @@ final class Attention implements Parallel.RangeBody {
         headDim = c.headDim();
         qDim = c.qDim();
         group = heads / kvHeads;
-        scale = (float) (1.0 / Math.sqrt(headDim));
+        scale = c.attentionScale();
     }
 
-    /** Writes each row's attention output to {@code batch.xb} (row stride {@code outStride}). */
-    void run(Transformer.Batch batch, int layer, int outStride, Parallel parallel) {
+    /**
+     * Writes each row's attention output to {@code batch.xb} (row stride {@code outStride}); {@code window} 0 for
+     * the whole context, {@code sinks} (one logit per query head) null for none.
+     */
+    void run(Transformer.Batch batch, int layer, int window, float[] sinks, int outStride, Parallel parallel) {
         this.batch = batch;
         this.layer = layer;
         this.outStride = outStride;
+        this.window = window;
+        this.sinks = sinks;
         try {
             parallel.forRange(batch.rows * kvHeads, 1, this);
         } finally {
             this.batch = null;
+            this.sinks = null;
         }
     }
 
@@ -65,7 +74,11 @@ final class Attention implements Parallel.RangeBody {
         }
     }
 
-    /** out_h = softmax(q_h·K[0..positions) · scale) · V for the query heads h of one KV head. */
+    /**
+     * out_h = softmax(q_h·K[first..positions) · scale) · V for the query heads h of one KV head, where {@code first}
+     * is 0, or {@code positions - window} in a sliding-window layer; tiles still start at multiples of the tile, the
+     * positions before {@code first} in the first one masked.
+     */
     private void attendGroup(int row, int kvHead, KvCache cache, int positions, Scratch s) {
         KvPool pool = cache.pool();
         MemorySegment keys = pool.keys(layer), values = pool.values(layer);
@@ -77,8 +90,9 @@ final class Attention implements Parallel.RangeBody {
         Arrays.fill(s.max, 0, group, Float.NEGATIVE_INFINITY);
         Arrays.fill(s.sums, 0, group * L, 0f);
         Arrays.fill(out, outBase, outBase + group * headDim, 0f);
-        for (int start = 0; start < positions; start += TILE) {
-            int n = Math.min(TILE, positions - start);
+        int first = window > 0 ? Math.max(0, positions - window) : 0;
+        for (int start = first - first % TILE; start < positions; start += TILE) {
+            int n = Math.min(TILE, positions - start), masked = first - start; // scores [0, masked) are outside the window
             long tile = pool.tileOffset(cache.block(start / blockSize), kvHead, start % blockSize);
             AttentionKernels.load(keys, tile, f16, s.keys, tileElements);
             AttentionKernels.load(values, tile, f16, s.values, tileElements);
@@ -86,12 +100,14 @@ final class Attention implements Parallel.RangeBody {
             for (; j + 4 <= group; j += 4) { // four query heads per pass over the tile
                 int qo = qBase + j * headDim, o = outBase + j * headDim;
                 AttentionKernels.score4(s.keys, q, qo, headDim, scale, n, s.probabilities, 0);
+                for (int i = 0; i < 4 && masked > 0; i++) Arrays.fill(s.probabilities, i * TILE, i * TILE + masked, Float.NEGATIVE_INFINITY);
                 for (int i = 0; i < 4; i++) s.corrections[i] = exponentiate(s, j + i, i * TILE);
                 AttentionKernels.accumulate4(s.values, s.probabilities, 0, n, s.corrections, headDim, out, o);
             }
             for (; j < group; j++) {
                 int qo = qBase + j * headDim, o = outBase + j * headDim;
                 AttentionKernels.score(s.keys, q, qo, headDim, scale, n, s.probabilities, 0);
+                if (masked > 0) Arrays.fill(s.probabilities, 0, masked, Float.NEGATIVE_INFINITY);
                 float correction = exponentiate(s, j, 0);
                 AttentionKernels.accumulate(s.values, s.probabilities, 0, n, correction, headDim, out, o);
             }
@@ -99,6 +115,7 @@ final class Attention implements Parallel.RangeBody {
         for (int j = 0; j < group; j++) {
             float total = 0;
             for (int i = 0; i < L; i++) total += s.sums[j * L + i];
+            if (sinks != null) total += (float) StrictMath.exp(sinks[firstHead + j] - s.max[j]);
             float inverse = 1f / total;
             int o = outBase + j * headDim;
             for (int i = 0; i < headDim; i++) out[o + i] *= inverse;

@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
 /**
- * Writes random-weight models of any Llama-family shape and type, so speed can be measured on the shapes of real
+ * Writes random-weight models of any supported architecture's shape and type, so speed can be measured on the shapes of real
  * models without downloading them (speed does not depend on the weights' values) and every quantization type can be
  * checked end to end. Weights are N(0, σ) from a seeded generator, norms are 1; the same spec and seed give the
  * same file.
@@ -27,21 +27,62 @@ import java.util.stream.IntStream;
  *                   Q6_K here and in the output
  * @param vocabFrom  a GGUF whose {@code tokenizer.*} metadata is copied (its vocabulary size wins); null: a
  *                   synthetic SentencePiece vocabulary of {@code vocab} tokens (special, 256 byte tokens, filler)
+ * @param shape      what the newer architectures add: head size, experts, sliding window
  */
 public record SyntheticModel(String architecture, int hidden, int layers, int heads, int kvHeads, int ffn, int vocab,
                              int context, float ropeBase, boolean tiedEmbeddings, GgmlType type, GgmlType outputType,
-                             GgmlType moreBitsType, Path vocabFrom, long seed, float sigma) {
+                             GgmlType moreBitsType, Path vocabFrom, long seed, float sigma, Shape shape) {
+
+    /**
+     * @param headDim the head size ({@code attention.key_length}); 0: {@code hidden / heads}
+     * @param experts the mixture of experts (required by qwen3moe and gpt-oss), or null
+     * @param window  the sliding window of gemma3's and gpt-oss's local layers, or 0
+     */
+    public record Shape(int headDim, ModelConfig.Experts experts, int window) {
+        public static final Shape PLAIN = new Shape(0, null, 0);
+    }
+
+    /** A Llama-family shape ({@link Shape#PLAIN}). */
+    public SyntheticModel(String architecture, int hidden, int layers, int heads, int kvHeads, int ffn, int vocab,
+                          int context, float ropeBase, boolean tiedEmbeddings, GgmlType type, GgmlType outputType,
+                          GgmlType moreBitsType, Path vocabFrom, long seed, float sigma) {
+        this(architecture, hidden, layers, heads, kvHeads, ffn, vocab, context, ropeBase, tiedEmbeddings, type,
+                outputType, moreBitsType, vocabFrom, seed, sigma, Shape.PLAIN);
+    }
+
+    /** The head size. */
+    public int headDim() {
+        return shape.headDim() > 0 ? shape.headDim() : hidden / heads;
+    }
 
     /** Named shapes: the benchmark models of the baseline figures and the shapes of common real models. */
-    public static final Map<String, SyntheticModel> PRESETS = Map.of(
-            "bench-small", llama(768, 12, 12, 4, 2048, 32000, 4096, 500000f, false),
-            "bench-1b", llama(2048, 16, 32, 8, 8192, 32000, 4096, 500000f, false),
-            "llama-3.2-1b", llama(2048, 16, 32, 8, 8192, 128256, 131072, 500000f, true),
-            "llama-3.2-3b", llama(3072, 28, 24, 8, 8192, 128256, 131072, 500000f, true),
-            "llama-3.1-8b", llama(4096, 32, 32, 8, 14336, 128256, 131072, 500000f, false),
-            "qwen2.5-0.5b", qwen2(896, 24, 14, 2, 4864, 151936, true),
-            "qwen2.5-1.5b", qwen2(1536, 28, 12, 2, 8960, 151936, true),
-            "qwen2.5-7b", qwen2(3584, 28, 28, 4, 18944, 152064, false));
+    public static final Map<String, SyntheticModel> PRESETS = Map.ofEntries(
+            Map.entry("bench-small", llama(768, 12, 12, 4, 2048, 32000, 4096, 500000f, false)),
+            Map.entry("bench-1b", llama(2048, 16, 32, 8, 8192, 32000, 4096, 500000f, false)),
+            Map.entry("llama-3.2-1b", llama(2048, 16, 32, 8, 8192, 128256, 131072, 500000f, true)),
+            Map.entry("llama-3.2-3b", llama(3072, 28, 24, 8, 8192, 128256, 131072, 500000f, true)),
+            Map.entry("llama-3.1-8b", llama(4096, 32, 32, 8, 14336, 128256, 131072, 500000f, false)),
+            Map.entry("qwen2.5-0.5b", qwen2(896, 24, 14, 2, 4864, 151936, true)),
+            Map.entry("qwen2.5-1.5b", qwen2(1536, 28, 12, 2, 8960, 151936, true)),
+            Map.entry("qwen2.5-7b", qwen2(3584, 28, 28, 4, 18944, 152064, false)),
+            Map.entry("qwen3-30b-a3b", moe("qwen3moe", 2048, 48, 32, 4, 6144, 151936, 40960, 1000000f,
+                    new Shape(128, new ModelConfig.Experts(128, 8, 768), 0))),
+            Map.entry("gemma-3-1b", gemma3(1152, 26, 4, 1, 6912, 512)),
+            Map.entry("gemma-3-4b", gemma3(2560, 34, 8, 4, 10240, 1024)),
+            Map.entry("gemma-3-12b", gemma3(3840, 48, 16, 8, 15360, 1024)),
+            Map.entry("gpt-oss-20b", moe("gpt-oss", 2880, 24, 64, 8, 2880, 201088, 131072, 150000f,
+                    new Shape(64, new ModelConfig.Experts(32, 4, 2880), 128))));
+
+    private static SyntheticModel moe(String arch, int hidden, int layers, int heads, int kv, int ffn, int vocab,
+                                      int ctx, float base, Shape shape) {
+        return new SyntheticModel(arch, hidden, layers, heads, kv, ffn, vocab, ctx, base, false, GgmlType.F16, null,
+                null, null, 42, 0.02f, shape);
+    }
+
+    private static SyntheticModel gemma3(int hidden, int layers, int heads, int kv, int ffn, int window) {
+        return new SyntheticModel("gemma3", hidden, layers, heads, kv, ffn, 262144, 32768, 1000000f, true,
+                GgmlType.F16, null, null, null, 42, 0.02f, new Shape(256, null, window));
+    }
 
     private static SyntheticModel llama(int hidden, int layers, int heads, int kv, int ffn, int vocab, int ctx,
                                         float base, boolean tied) {
@@ -56,30 +97,32 @@ public record SyntheticModel(String architecture, int hidden, int layers, int he
 
     public SyntheticModel withType(GgmlType type, GgmlType outputType) {
         return new SyntheticModel(architecture, hidden, layers, heads, kvHeads, ffn, vocab, context, ropeBase,
-                tiedEmbeddings, type, outputType, null, vocabFrom, seed, sigma);
+                tiedEmbeddings, type, outputType, null, vocabFrom, seed, sigma, shape);
     }
 
     /** llama.cpp's Q4_K_M mix: Q4_K matrices, Q6_K output and Q6_K {@code attn_v}/{@code ffn_down} in some layers. */
     public SyntheticModel withQ4KM() {
         return new SyntheticModel(architecture, hidden, layers, heads, kvHeads, ffn, vocab, context, ropeBase,
-                tiedEmbeddings, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.Q6_K, vocabFrom, seed, sigma);
+                tiedEmbeddings, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.Q6_K, vocabFrom, seed, sigma, shape);
     }
 
     public SyntheticModel withVocabFrom(Path vocabFrom) {
         return new SyntheticModel(architecture, hidden, layers, heads, kvHeads, ffn, vocab, context, ropeBase,
-                tiedEmbeddings, type, outputType, moreBitsType, vocabFrom, seed, sigma);
+                tiedEmbeddings, type, outputType, moreBitsType, vocabFrom, seed, sigma, shape);
     }
 
     public SyntheticModel withSeed(long seed) {
         return new SyntheticModel(architecture, hidden, layers, heads, kvHeads, ffn, vocab, context, ropeBase,
-                tiedEmbeddings, type, outputType, moreBitsType, vocabFrom, seed, sigma);
+                tiedEmbeddings, type, outputType, moreBitsType, vocabFrom, seed, sigma, shape);
     }
 
     /** Parameters, counting the embedding table and (when untied) the output matrix. */
     public long parameterCount() {
-        long headDim = hidden / heads;
+        long headDim = headDim();
         long attn = 2L * hidden * heads * headDim + 2L * hidden * kvHeads * headDim;
-        long perLayer = attn + 3L * hidden * ffn + 2L * hidden;
+        ModelConfig.Experts x = shape.experts();
+        long mlp = x == null ? 3L * hidden * ffn : 3L * hidden * x.ffnDim() * x.count() + (long) hidden * x.count();
+        long perLayer = attn + mlp + 2L * hidden;
         return layers * perLayer + (tiedEmbeddings ? 1 : 2) * (long) vocab * hidden + hidden;
     }
 
@@ -100,10 +143,33 @@ public record SyntheticModel(String architecture, int hidden, int layers, int he
                 .putUint32(p + "attention.head_count_kv", kvHeads)
                 .putFloat32(p + "attention.layer_norm_rms_epsilon", 1e-5f)
                 .putFloat32(p + "rope.freq_base", ropeBase)
-                .putUint32(p + "rope.dimension_count", hidden / heads)
+                .putUint32(p + "rope.dimension_count", headDim())
+                .putUint32(p + "attention.key_length", headDim())
+                .putUint32(p + "attention.value_length", headDim())
                 .putUint32(p + "vocab_size", vocabSize);
-        ModelConfig config = new ModelConfig(arch, hidden, layers, heads, kvHeads, hidden / heads, ffn, vocabSize,
-                context, 1e-5f, ropeBase, hidden / heads, 1f, null);
+        ModelConfig.Experts experts = shape.experts();
+        if (arch.feedForward().moe() != (experts != null)) {
+            throw new IllegalArgumentException(architecture + (experts == null ? " needs" : " has no") + " experts");
+        }
+        if (experts != null) {
+            w.putUint32(p + "expert_count", experts.count())
+                    .putUint32(p + "expert_used_count", experts.used())
+                    .putUint32(p + "expert_feed_forward_length", experts.ffnDim());
+        }
+        if (shape.window() > 0) w.putUint32(p + "attention.sliding_window", shape.window());
+        float baseSwa = ropeBase;
+        ModelConfig.Yarn yarn = null;
+        if (arch == Architecture.GEMMA3) w.putFloat32(p + "rope.freq_base_swa", baseSwa = 10000f);
+        if (arch == Architecture.GPT_OSS) { // gpt-oss's own YaRN settings
+            yarn = new ModelConfig.Yarn(32f, 4096, 32f, 1f);
+            w.putString(p + "rope.scaling.type", "yarn")
+                    .putFloat32(p + "rope.scaling.factor", yarn.factor())
+                    .putUint32(p + "rope.scaling.original_context_length", yarn.originalContext())
+                    .putFloat32(p + "rope.scaling.yarn_beta_fast", yarn.betaFast())
+                    .putFloat32(p + "rope.scaling.yarn_beta_slow", yarn.betaSlow());
+        }
+        ModelConfig config = new ModelConfig(arch, hidden, layers, heads, kvHeads, headDim(), ffn, vocabSize,
+                context, 1e-5f, ropeBase, headDim(), 1f, null, experts, shape.window(), baseSwa, yarn);
         List<TensorManifest.Entry> entries = TensorManifest.of(config).entries().stream()
                 .filter(e -> e.required() || (e.name().equals("output.weight") && !tiedEmbeddings)).toList();
         long total = 0;
@@ -114,8 +180,8 @@ public record SyntheticModel(String architecture, int hidden, int layers, int he
             GgmlType t = typeOf(e);
             long tensorSeed = seed ^ e.name().hashCode() * 0x9E3779B97F4A7C15L;
             w.addTensor(e.name(), t, e.shape(), target -> {
-                if (e.shape().length == 2) fillRandom(target, t, rows(e), (int) e.shape()[0], tensorSeed);
-                else fillOnes(target, (int) e.shape()[0]);
+                if (e.name().contains("norm")) fillOnes(target, (int) e.shape()[0]);
+                else fillRandom(target, t, rows(e), (int) e.shape()[0], tensorSeed);
                 written[0] += target.byteSize();
                 progress.update(written[0], grandTotal);
             });
@@ -123,8 +189,9 @@ public record SyntheticModel(String architecture, int hidden, int layers, int he
         w.write(path);
     }
 
+    /** As llama.cpp writes them: vectors, biases and the router F32, the matrices and expert stacks {@code type}. */
     private GgmlType typeOf(TensorManifest.Entry e) {
-        if (e.shape().length < 2) return GgmlType.F32;
+        if (e.shape().length < 2 || e.name().endsWith(".bias") || e.name().contains("ffn_gate_inp")) return GgmlType.F32;
         if (e.name().equals("output.weight") && outputType != null) return outputType;
         if (moreBitsType != null && (e.name().endsWith(".attn_v.weight") || e.name().endsWith(".ffn_down.weight"))) {
             int layer = Integer.parseInt(e.name().split("\\.")[1]);
@@ -133,8 +200,11 @@ public record SyntheticModel(String architecture, int hidden, int layers, int he
         return type;
     }
 
+    /** Rows of {@code shape[0]} elements: all dimensions after the first. */
     private static int rows(TensorManifest.Entry e) {
-        return e.shape().length < 2 ? 1 : (int) e.shape()[1];
+        long rows = 1;
+        for (int i = 1; i < e.shape().length; i++) rows *= e.shape()[i];
+        return (int) rows;
     }
 
     private int putVocabulary(GgufWriter w) {

@@ -37,21 +37,51 @@ public record TensorManifest(List<Entry> entries) {
             e.add(new Entry(b + "attn_k.weight", shape(c.dim(), c.kvDim()), true));
             e.add(new Entry(b + "attn_v.weight", shape(c.dim(), c.kvDim()), true));
             e.add(new Entry(b + "attn_output.weight", shape(c.qDim(), c.dim()), true));
-            if (arch.qkvBias()) {
+            Architecture.AttentionFeatures a = arch.attention();
+            if (a.qkvBias()) {
                 e.add(new Entry(b + "attn_q.bias", shape(c.qDim()), true));
                 e.add(new Entry(b + "attn_k.bias", shape(c.kvDim()), true));
                 e.add(new Entry(b + "attn_v.bias", shape(c.kvDim()), true));
             }
-            if (arch.qkNorm()) {
+            if (a.outputBias()) e.add(new Entry(b + "attn_output.bias", shape(c.dim()), true));
+            if (a.qkNorm()) {
                 e.add(new Entry(b + "attn_q_norm.weight", shape(c.headDim()), true));
                 e.add(new Entry(b + "attn_k_norm.weight", shape(c.headDim()), true));
             }
-            e.add(new Entry(b + "ffn_norm.weight", shape(c.dim()), true));
-            e.add(new Entry(b + "ffn_gate.weight", shape(c.dim(), c.ffnDim()), true));
-            e.add(new Entry(b + "ffn_up.weight", shape(c.dim(), c.ffnDim()), true));
-            e.add(new Entry(b + "ffn_down.weight", shape(c.ffnDim(), c.dim()), true));
+            if (a.sinks()) e.add(new Entry(b + "attn_sinks.weight", shape(c.heads()), true));
+            if (arch.block().postNorms()) {
+                e.add(new Entry(b + "post_attention_norm.weight", shape(c.dim()), true));
+                e.add(new Entry(b + "post_ffw_norm.weight", shape(c.dim()), true));
+            }
+            e.add(new Entry(b + arch.block().ffnNormTensor() + ".weight", shape(c.dim()), true));
+            if (arch.feedForward().moe()) {
+                addExperts(e, b, c, arch.feedForward() == Architecture.FeedForward.MOE_CLAMPED_SWIGLU);
+            } else {
+                e.add(new Entry(b + "ffn_gate.weight", shape(c.dim(), c.ffnDim()), true));
+                e.add(new Entry(b + "ffn_up.weight", shape(c.dim(), c.ffnDim()), true));
+                e.add(new Entry(b + "ffn_down.weight", shape(c.ffnDim(), c.dim()), true));
+            }
         }
         return new TensorManifest(List.copyOf(e));
+    }
+
+    /**
+     * The router ({@code [dim, experts]}) and the experts, stacked in 3-D tensors {@code [in, out, experts]} (expert
+     * {@code e} is the {@code e}-th {@code in × out} slab); with {@code biases}, a bias per router logit and per
+     * expert output ({@code [out, experts]}).
+     */
+    private static void addExperts(List<Entry> e, String b, ModelConfig c, boolean biases) {
+        ModelConfig.Experts x = c.experts();
+        e.add(new Entry(b + "ffn_gate_inp.weight", shape(c.dim(), x.count()), true));
+        e.add(new Entry(b + "ffn_gate_exps.weight", shape(c.dim(), x.ffnDim(), x.count()), true));
+        e.add(new Entry(b + "ffn_up_exps.weight", shape(c.dim(), x.ffnDim(), x.count()), true));
+        e.add(new Entry(b + "ffn_down_exps.weight", shape(x.ffnDim(), c.dim(), x.count()), true));
+        if (biases) {
+            e.add(new Entry(b + "ffn_gate_inp.bias", shape(x.count()), true));
+            e.add(new Entry(b + "ffn_gate_exps.bias", shape(x.ffnDim(), x.count()), true));
+            e.add(new Entry(b + "ffn_up_exps.bias", shape(x.ffnDim(), x.count()), true));
+            e.add(new Entry(b + "ffn_down_exps.bias", shape(c.dim(), x.count()), true));
+        }
     }
 
     /** Fails naming the first tensor that is missing, mis-shaped or of a type the engine cannot compute with. */

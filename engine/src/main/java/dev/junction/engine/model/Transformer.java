@@ -5,9 +5,11 @@ import dev.junction.engine.kernel.Ops;
 import dev.junction.engine.kernel.Parallel;
 
 /**
- * The decoder forward pass shared by every Llama-family architecture: RMSNorm → attention with RoPE and grouped
- * KV heads → residual → RMSNorm → SwiGLU feed-forward → residual, then the final norm and output projection. The
- * architecture's switches add Q/K/V biases or per-head Q/K norms at their places; nothing else differs.
+ * The decoder forward pass shared by every architecture: RMSNorm → attention with RoPE and grouped KV heads →
+ * residual → RMSNorm → feed-forward (SwiGLU, GELU or a mixture of experts) → residual, then the final norm and output
+ * projection. The architecture's features add their pieces at their places: Q/K/V/O biases, per-head Q/K norms,
+ * a scaled embedding, post-norms before the residual adds, sliding-window layers with their own RoPE base, attention
+ * sinks; nothing else differs.
  *
  * <p>Every step runs a {@link Batch} of rows — a token of some sequence at some position — through the layers
  * together, so each weight matrix is read once per step whatever the batch: one row for token generation, a chunk of
@@ -26,7 +28,8 @@ public final class Transformer {
 
     private final ModelConfig config;
     private final Weights weights;
-    private final Rope rope;
+    private final Rope[] ropes; // the distinct RoPEs of the layers: [0] the global one, [1] the sliding-window one
+    private final int[] ropeOf; // per layer, its index into ropes
     private final boolean exact;
     private Batch batchForDecode; // grown on demand
 
@@ -42,7 +45,12 @@ public final class Transformer {
     public Transformer(ModelConfig config, Weights weights, boolean exact) {
         this.config = config;
         this.weights = weights;
-        this.rope = new Rope(config, weights.ropeFactors());
+        boolean swaBase = config.window() > 0 && config.ropeBaseSwa() != config.ropeBase();
+        this.ropes = swaBase
+                ? new Rope[]{new Rope(config, weights.ropeFactors()), new Rope(config, config.ropeBaseSwa(), weights.ropeFactors())}
+                : new Rope[]{new Rope(config, weights.ropeFactors())};
+        this.ropeOf = new int[config.layers()];
+        for (int l = 0; l < config.layers(); l++) ropeOf[l] = swaBase && config.window(l) > 0 ? 1 : 0;
         this.exact = exact;
     }
 
@@ -149,15 +157,19 @@ public final class Transformer {
 
     private void step(Batch ws, Parallel parallel) {
         ModelConfig c = config;
+        Architecture.BlockFeatures block = c.architecture().block();
         int n = ws.rows, dim = c.dim(), qDim = c.qDim(), kvDim = c.kvDim(), ffn = c.ffnDim(), hd = c.headDim();
-        int xbStride = ws.xbStride;
+        int xbStride = ws.xbStride, pairs = ws.ropePairs;
         MatMul mm = ws.matmul;
         for (int i = 0; i < n; i++) {
             weights.tokenEmbedding().row(ws.tokens[i], ws.x, i * dim);
-            rope.prepare(ws.positions[i], ws.cos, ws.sin, i * ws.ropePairs);
+            if (block.scaledEmbedding()) Ops.scale(ws.x, i * dim, dim, (float) Math.sqrt(dim));
+            for (int r = 0; r < ropes.length; r++) ropes[r].prepare(ws.positions[i], ws.cos[r], ws.sin[r], i * pairs);
         }
         for (int l = 0; l < c.layers(); l++) {
             Weights.Layer w = weights.layers().get(l);
+            Rope rope = ropes[ropeOf[l]];
+            float[] cos = ws.cos[ropeOf[l]], sin = ws.sin[ropeOf[l]];
 
             // attention: project, position-encode, store K/V, attend
             for (int i = 0; i < n; i++) Ops.rmsNorm(ws.xb, i * xbStride, ws.x, i * dim, w.attnNorm(), dim, c.rmsEps());
@@ -175,19 +187,31 @@ public final class Transformer {
                     for (int h = 0; h < c.heads(); h++) Ops.rmsNorm(ws.q, qo + h * hd, ws.q, qo + h * hd, w.qNorm(), hd, c.rmsEps());
                     for (int h = 0; h < c.kvHeads(); h++) Ops.rmsNorm(ws.k, ko + h * hd, ws.k, ko + h * hd, w.kNorm(), hd, c.rmsEps());
                 }
-                rope.rotate(ws.q, qo, c.heads(), hd, ws.cos, ws.sin, i * ws.ropePairs);
-                rope.rotate(ws.k, ko, c.kvHeads(), hd, ws.cos, ws.sin, i * ws.ropePairs);
+                rope.rotate(ws.q, qo, c.heads(), hd, cos, sin, i * pairs);
+                rope.rotate(ws.k, ko, c.kvHeads(), hd, cos, sin, i * pairs);
             }
             attend(ws, l, parallel);
             mm.multiply(w.wo(), ws.xb, xbStride, n, ws.xb2, 0, dim, parallel);
+            for (int i = 0; i < n; i++) {
+                if (w.bo() != null) Ops.add(ws.xb2, i * dim, w.bo());
+                if (w.postAttnNorm() != null) Ops.rmsNorm(ws.xb2, i * dim, ws.xb2, i * dim, w.postAttnNorm(), dim, c.rmsEps());
+            }
             Ops.add(ws.x, ws.xb2, n * dim);
 
             // feed-forward
             for (int i = 0; i < n; i++) Ops.rmsNorm(ws.xb, i * xbStride, ws.x, i * dim, w.ffnNorm(), dim, c.rmsEps());
-            mm.multiply(w.gate(), ws.xb, xbStride, n, ws.hb, 0, ffn, parallel);
-            mm.multiply(w.up(), ws.xb, xbStride, n, ws.hb2, 0, ffn, parallel);
-            Ops.swiglu(ws.hb, ws.hb2, n * ffn);
-            mm.multiply(w.down(), ws.hb, ffn, n, ws.xb2, 0, dim, parallel);
+            if (w.experts() != null) {
+                ws.moe.run(w.experts(), ws.xb, xbStride, n, ws.xb2, mm, parallel);
+            } else {
+                mm.multiply(w.gate(), ws.xb, xbStride, n, ws.hb, 0, ffn, parallel);
+                mm.multiply(w.up(), ws.xb, xbStride, n, ws.hb2, 0, ffn, parallel);
+                if (c.architecture().feedForward() == Architecture.FeedForward.GELU) Ops.geglu(ws.hb, ws.hb2, n * ffn);
+                else Ops.swiglu(ws.hb, ws.hb2, n * ffn);
+                mm.multiply(w.down(), ws.hb, ffn, n, ws.xb2, 0, dim, parallel);
+            }
+            if (w.postFfnNorm() != null) {
+                for (int i = 0; i < n; i++) Ops.rmsNorm(ws.xb2, i * dim, ws.xb2, i * dim, w.postFfnNorm(), dim, c.rmsEps());
+            }
             Ops.add(ws.x, ws.xb2, n * dim);
         }
         for (int i = 0; i < n; i++) ws.sequences[i].length = Math.max(ws.sequences[i].length, ws.positions[i] + 1);
@@ -223,7 +247,8 @@ public final class Transformer {
         for (int i = 0; i < batch.rows; i++) {
             batch.sequences[i].cache.store(layer, batch.positions[i], batch.k, i * kvDim, batch.v, i * kvDim);
         }
-        batch.attention.run(batch, layer, batch.xbStride, parallel);
+        float[] sinks = layer < weights.layers().size() ? weights.layers().get(layer).sinks() : null;
+        batch.attention.run(batch, layer, config.window(layer), sinks, batch.xbStride, parallel);
     }
 
     /** Receives the logits of each row of a step that asked for them, as the step computes them. */
@@ -334,9 +359,11 @@ public final class Transformer {
         final Sequence[] sequences;
         final int[] tokens, positions;
         final boolean[] wantsLogits;
-        final float[] x, xb, xb2, q, k, v, hb, hb2, cos, sin;
+        final float[] x, xb, xb2, q, k, v, hb, hb2;
+        final float[][] cos, sin; // per distinct RoPE of the transformer
         final MatMul matmul;
         final Attention attention;
+        final MixtureOfExperts moe; // null for a dense model
         private float[] logits = new float[0];
         private RowLogits rowLogits;
         int rows;
@@ -359,11 +386,13 @@ public final class Transformer {
             q = new float[maxRows * c.qDim()];
             k = new float[maxRows * c.kvDim()];
             v = new float[maxRows * c.kvDim()];
-            hb = new float[maxRows * c.ffnDim()];
-            hb2 = new float[maxRows * c.ffnDim()];
-            cos = new float[maxRows * ropePairs];
-            sin = new float[maxRows * ropePairs];
+            boolean moe = c.architecture().feedForward().moe();
+            hb = new float[moe ? 0 : maxRows * c.ffnDim()];
+            hb2 = new float[moe ? 0 : maxRows * c.ffnDim()];
+            cos = new float[transformer.ropes.length][maxRows * ropePairs];
+            sin = new float[transformer.ropes.length][maxRows * ropePairs];
             attention = new Attention(c);
+            this.moe = moe ? new MixtureOfExperts(c, maxRows) : null;
         }
 
         /**
