@@ -26,8 +26,9 @@ class LowBitGreedyMatchesLlamaCppTest {
     /**
      * The default mode rounds the activations to 8 bits before every block-quantized product (Q8_K for these types'
      * super-blocks, Q8_0 for IQ4_NL), as llama.cpp does on the CPU, while the reference kept them float: the bound is
-     * TransformerReferenceTest's for that rounding, a fraction of the step's largest logit (measured here: up to
-     * 4.8 % of it for Q2_K, 0.83 in absolute terms; Q3_K 2.7 %, IQ4_NL 1.8 %, IQ4_XS 3.6 %). The greedy ids must still be llama.cpp's at every step.
+     * TransformerReferenceTest's for that rounding, a fraction of the step's top logit (measured here: up to 4.8 % of
+     * it for Q2_K, 0.83 in absolute terms; Q3_K 2.7 %, IQ4_NL 1.8 %, IQ4_XS 3.6 %). The greedy ids must still be
+     * llama.cpp's at every step.
      */
     static final float QUANTIZED_TOLERANCE = (float) TransformerReferenceTest.QUANTIZED_ACTIVATION_TOLERANCE;
 
