@@ -42,7 +42,7 @@ final class GgufCommand implements Runnable {
         Integer vocab;
         @Option(names = "--ctx", description = "context_length written to the metadata") Integer ctx;
         @Option(names = "--tied", description = "Tie the output projection to the token embedding.") Boolean tied;
-        @Option(names = "--type", description = "Type of every matrix (default F16), or the mix Q4_K_M.") String type;
+        @Option(names = "--type", description = "Type of every matrix (default F16), or the mix Q4_K_M or Q3_K_M.") String type;
         @Option(names = "--output-type", description = "Type of the output matrix (default: --type).") String outputType;
         @Option(names = "--vocab-from", description = "Copy the tokenizer of this GGUF (e.g. a vocab-only file).")
         Path vocabFrom;
@@ -67,6 +67,7 @@ final class GgufCommand implements Runnable {
                     or(ctx, base.context()), base.ropeBase(), tied != null ? tied : base.tiedEmbeddings(),
                     GgmlType.F16, null, null, vocabFrom, seed != null ? seed : base.seed(), base.sigma());
             model = "Q4_K_M".equalsIgnoreCase(type) ? model.withQ4KM()
+                    : "Q3_K_M".equalsIgnoreCase(type) ? model.withQ3KM()
                     : model.withType(type(type, GgmlType.F16), outputType == null ? null : type(outputType, null));
             ProgressBar bar = new ProgressBar(err, "writing " + output.getFileName(), ProgressBar.Style.detect());
             model.write(output, bar);

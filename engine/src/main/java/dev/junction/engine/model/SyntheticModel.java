@@ -24,7 +24,7 @@ import java.util.stream.IntStream;
  * @param type       type of every matrix; {@code outputType} of the output projection (null: same as type)
  * @param moreBitsType type of {@code attn_v} and {@code ffn_down} in the layers llama.cpp's "_M" mixes give more bits
  *                   (the first and last eighth, and every third between; null: no such layers): Q4_K_M is Q4_K with
- *                   Q6_K here and in the output
+ *                   Q6_K here and in the output. With {@code type} Q3_K the rule is Q3_K_M's instead ({@link #withQ3KM})
  * @param vocabFrom  a GGUF whose {@code tokenizer.*} metadata is copied (its vocabulary size wins); null: a
  *                   synthetic SentencePiece vocabulary of {@code vocab} tokens (special, 256 byte tokens, filler)
  * @param shape      what the newer architectures add: head size, experts, sliding window
@@ -104,6 +104,16 @@ public record SyntheticModel(String architecture, int hidden, int layers, int he
     public SyntheticModel withQ4KM() {
         return new SyntheticModel(architecture, hidden, layers, heads, kvHeads, ffn, vocab, context, ropeBase,
                 tiedEmbeddings, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.Q6_K, vocabFrom, seed, sigma, shape);
+    }
+
+    /**
+     * llama.cpp's Q3_K_M mix (its rule for a dense non-Falcon model): Q3_K matrices, Q6_K output, Q4_K
+     * {@code attn_output}, {@code attn_v} Q5_K in layers 0 and 1 and Q4_K after, {@code ffn_down} Q5_K in the first
+     * sixteenth of the layers and Q4_K after.
+     */
+    public SyntheticModel withQ3KM() {
+        return new SyntheticModel(architecture, hidden, layers, heads, kvHeads, ffn, vocab, context, ropeBase,
+                tiedEmbeddings, GgmlType.Q3_K, GgmlType.Q6_K, GgmlType.Q4_K, vocabFrom, seed, sigma);
     }
 
     public SyntheticModel withVocabFrom(Path vocabFrom) {
@@ -193,10 +203,21 @@ public record SyntheticModel(String architecture, int hidden, int layers, int he
     private GgmlType typeOf(TensorManifest.Entry e) {
         if (e.shape().length < 2 || e.name().endsWith(".bias") || e.name().contains("ffn_gate_inp")) return GgmlType.F32;
         if (e.name().equals("output.weight") && outputType != null) return outputType;
+        if (moreBitsType != null && type == GgmlType.Q3_K) return q3KMType(e.name());
         if (moreBitsType != null && (e.name().endsWith(".attn_v.weight") || e.name().endsWith(".ffn_down.weight"))) {
             int layer = Integer.parseInt(e.name().split("\\.")[1]);
             if (layer < layers / 8 || layer >= 7 * layers / 8 || (layer - layers / 8) % 3 == 2) return moreBitsType;
         }
+        return type;
+    }
+
+    /** The Q3_K_M rule of {@link #withQ3KM} for a matrix other than the output. */
+    private GgmlType q3KMType(String name) {
+        if (!name.startsWith("blk.")) return type;
+        int layer = Integer.parseInt(name.split("\\.")[1]);
+        if (name.endsWith(".attn_output.weight")) return GgmlType.Q4_K;
+        if (name.endsWith(".attn_v.weight")) return layer < 2 ? GgmlType.Q5_K : GgmlType.Q4_K;
+        if (name.endsWith(".ffn_down.weight")) return layer < layers / 16 ? GgmlType.Q5_K : GgmlType.Q4_K;
         return type;
     }
 

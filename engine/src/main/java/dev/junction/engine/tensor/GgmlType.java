@@ -16,20 +16,21 @@ public enum GgmlType {
     Q5_1(7, 32, 24, true),
     Q8_0(8, 32, 34, true),
     Q8_1(9, 32, 36, false),
-    Q2_K(10, 256, 84, false),
-    Q3_K(11, 256, 110, false),
+    Q2_K(10, 256, 84, true),
+    Q3_K(11, 256, 110, true),
     Q4_K(12, 256, 144, true),
     Q5_K(13, 256, 176, true),
     Q6_K(14, 256, 210, true),
     Q8_K(15, 256, 292, true),
-    IQ4_NL(20, 32, 18, false),
-    IQ4_XS(23, 256, 136, false),
+    IQ4_NL(20, 32, 18, true),
+    IQ4_XS(23, 256, 136, true),
     I8(24, 1, 1, false),
     I16(25, 1, 2, false),
     I32(26, 1, 4, false),
     I64(27, 1, 8, false),
     F64(28, 1, 8, false),
-    BF16(30, 1, 2, true);
+    BF16(30, 1, 2, true),
+    MXFP4(39, 32, 17, true);
 
     private static final GgmlType[] BY_ID = new GgmlType[64];
 

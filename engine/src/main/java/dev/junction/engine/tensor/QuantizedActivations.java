@@ -12,10 +12,10 @@ import jdk.incubator.vector.VectorOperators;
  *
  * <p>Two layouts, chosen by the weight format ({@link #forFormat}):
  * <ul>
- *   <li>blocks of 32 (for Q8_0, Q4_0, Q4_1, Q5_0, Q5_1), as ggml's {@code quantize_row_q8_0_ref}: {@code d = max|x|/127}
+ *   <li>blocks of 32 (for Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, MXFP4), as ggml's {@code quantize_row_q8_0_ref}: {@code d = max|x|/127}
  *       rounded to fp16 (ggml stores it as a half), {@code q = roundf(x/d)}; plus each block's sum of {@code q}
  *       (what Q4_1/Q5_1 mins need, the {@code s} of ggml's Q8_1);</li>
- *   <li>blocks of 256 (for Q4_K, Q5_K, Q6_K, Q8_K), as {@code quantize_row_q8_K_ref}: with {@code m} the element of
+ *   <li>blocks of 256 (for Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K, IQ4_XS), as {@code quantize_row_q8_K_ref}: with {@code m} the element of
  *       largest magnitude, {@code q = min(127, nearest(-127/m·x))}, {@code d = 1/(-127/m)} (a float); plus the sum
  *       of each 16 {@code q}s ({@code bsums}, for the K-quant mins).</li>
  * </ul>
@@ -67,7 +67,7 @@ public final class QuantizedActivations {
             throw new IllegalArgumentException(weights.type() + " multiplies float activations");
         }
         return switch (weights.type()) {
-            case Q4_K, Q5_K, Q6_K, Q8_K -> q8_K(maxElements);
+            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, Q8_K, IQ4_XS -> q8_K(maxElements);
             default -> q8_0(maxElements);
         };
     }

@@ -32,6 +32,10 @@ class FormatPropertiesTest {
             case Q6_K -> 0.025;
             case Q5_0, Q5_1, Q5_K -> 0.05;
             case Q4_0, Q4_1, Q4_K -> 0.1;
+            case IQ4_NL, IQ4_XS -> 0.1; // 16 levels, denser near zero: about Q4_K's error
+            case MXFP4 -> 0.2; // 15 levels, power-of-two block scale: the largest code can sit at 8 of 12
+            case Q3_K -> 0.2; // 8 levels per 16 elements
+            case Q2_K -> 0.4; // 4 levels per 16 elements
             default -> throw new AssertionError(t);
         };
     }

@@ -229,4 +229,128 @@ class HandMadeBlocksTest {
             assertThat((int) s.get(Blocks.I16, 260 + 2L * j)).isEqualTo(sum);
         }
     }
+
+    @Test
+    void q2_K() {
+        int[] scales = {0x00, 0x1F, 0xF1, 0x23, 0x45, 0x67, 0x89, 0xAB, 0xCD, 0xEF, 0x10, 0x32, 0x54, 0x76, 0x98, 0xBA};
+        Bytes b = new Bytes(84);
+        for (int v : scales) b.u8(v);
+        for (int i = 0; i < 64; i++) b.u8(i * 41 + 7);
+        b.u16(0x3C00).u16(0x3800); // d = 1, dmin = 0.5
+        float[] expected = new float[256];
+        // byte i of qs (half i / 32, column i % 32) holds four elements, 32 apart, two bits each from the bottom;
+        // each run of 16 elements has its own scale byte, in element order
+        for (int i = 0; i < 64; i++) {
+            int bits = i * 41 + 7 & 0xFF;
+            for (int j = 0; j < 4; j++) {
+                int e = 128 * (i / 32) + 32 * j + i % 32;
+                int sc = scales[e / 16];
+                expected[e] = (sc & 15) * ((bits >> (2 * j)) & 3) - 0.5f * (sc >> 4);
+            }
+        }
+        check(GgmlType.Q2_K, b.done(), expected);
+    }
+
+    @Test
+    void q3_K() {
+        int[] packed = {0x9A, 0x01, 0xFF, 0x70, 0x3C, 0xC3, 0x5E, 0x81, 0x1B, 0xE4, 0x72, 0x0D};
+        Bytes b = new Bytes(110);
+        for (int i = 0; i < 32; i++) b.u8(i * 59 + 13);   // hmask
+        for (int i = 0; i < 64; i++) b.u8(i * 23 + 101);  // qs
+        for (int v : packed) b.u8(v);
+        b.u16(0x3800); // d = 0.5
+        // ggml's unpacking: three little-endian words, four scales per word after masking
+        int aux0 = word(packed, 0), aux1 = word(packed, 4), tmp = word(packed, 8);
+        int[] words = {(aux0 & 0x0F0F0F0F) | ((tmp & 0x03030303) << 4), (aux1 & 0x0F0F0F0F) | (((tmp >> 2) & 0x03030303) << 4),
+                ((aux0 >> 4) & 0x0F0F0F0F) | (((tmp >> 4) & 0x03030303) << 4), ((aux1 >> 4) & 0x0F0F0F0F) | (((tmp >> 6) & 0x03030303) << 4)};
+        int[] scale = new int[16];
+        for (int s = 0; s < 16; s++) scale[s] = ((words[s / 4] >>> (8 * (s % 4))) & 0xFF) - 32;
+        float[] expected = new float[256];
+        for (int e = 0; e < 256; e++) {
+            int h = e / 128, j = e % 128 / 32, l = e % 32;
+            int low = ((l + 32 * h) * 23 + 101 & 0xFF) >> (2 * j) & 3;
+            boolean high = ((l * 59 + 13 & 0xFF) & (1 << (4 * h + j))) != 0;
+            expected[e] = 0.5f * scale[e / 16] * (low - (high ? 0 : 4));
+        }
+        check(GgmlType.Q3_K, b.done(), expected);
+    }
+
+    private static int word(int[] bytes, int at) {
+        return bytes[at] | bytes[at + 1] << 8 | bytes[at + 2] << 16 | bytes[at + 3] << 24;
+    }
+
+    private static final int[] IQ4 = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+
+    @Test
+    void iq4_NL() {
+        Bytes b = new Bytes(36);
+        b.u16(0x3800); // d = 0.5
+        for (int j = 0; j < 16; j++) b.u8(j * 16 + (15 - j)); // low nibble 15 - j, high nibble j
+        b.u16(0xC400); // d = -4
+        for (int j = 0; j < 16; j++) b.u8(j * 37 + 5);
+        float[] expected = new float[64];
+        for (int j = 0; j < 16; j++) {
+            expected[j] = 0.5f * IQ4[15 - j];
+            expected[16 + j] = 0.5f * IQ4[j];
+            int q = j * 37 + 5 & 0xFF;
+            expected[32 + j] = -4f * IQ4[q & 15];
+            expected[48 + j] = -4f * IQ4[q >> 4];
+        }
+        check(GgmlType.IQ4_NL, b.done(), expected);
+    }
+
+    @Test
+    void iq4_XS() {
+        int scalesH = 0xB4E1;
+        int[] scalesL = {0x3A, 0xC5, 0x0F, 0x96};
+        Bytes b = new Bytes(136).u16(0x3400).u16(scalesH); // d = 0.25
+        for (int v : scalesL) b.u8(v);
+        for (int i = 0; i < 128; i++) b.u8(i * 71 + 9);
+        float[] expected = new float[256];
+        for (int ib = 0; ib < 8; ib++) {
+            int low = ib % 2 == 0 ? scalesL[ib / 2] & 15 : scalesL[ib / 2] >> 4;
+            int ls = low + 16 * ((scalesH >> (2 * ib)) & 3);
+            for (int j = 0; j < 16; j++) {
+                int q = (16 * ib + j) * 71 + 9 & 0xFF;
+                expected[32 * ib + j] = 0.25f * (ls - 32) * IQ4[q & 15];
+                expected[32 * ib + 16 + j] = 0.25f * (ls - 32) * IQ4[q >> 4];
+            }
+        }
+        check(GgmlType.IQ4_XS, b.done(), expected);
+    }
+
+    private static final float[] E2M1 = {0, 0.5f, 1, 1.5f, 2, 3, 4, 6, -0f, -0.5f, -1, -1.5f, -2, -3, -4, -6};
+
+    @Test
+    void mxfp4() {
+        // three blocks: E8M0 exponents 127 (2^0 for E2M1 values), 0 (2^-127, the smallest), 130 (2^3)
+        int[] exponents = {127, 0, 130};
+        Bytes b = new Bytes(51);
+        float[] expected = new float[96];
+        for (int k = 0; k < 3; k++) {
+            b.u8(exponents[k]);
+            for (int j = 0; j < 16; j++) {
+                int q = (j + 16 * k) * 29 + 3 & 0xFF;
+                b.u8(q);
+                double scale = Math.pow(2, exponents[k] - 127); // the E2M1 value times 2^(e-127), the OCP definition
+                expected[32 * k + j] = (float) (E2M1[q & 15] * scale);
+                expected[32 * k + 16 + j] = (float) (E2M1[q >> 4] * scale);
+            }
+        }
+        for (int i = 0; i < 96; i++) if (expected[i] == 0) expected[i] = 0; // ggml's table has +0 for code 8
+        check(GgmlType.MXFP4, b.done(), expected);
+    }
+
+    @Test
+    void mxfp4LargestExponent() {
+        Bytes b = new Bytes(17).u8(255); // 2^128 · E2M1: only ±0.5 stays finite
+        for (int j = 0; j < 16; j++) b.u8(j % 2 == 0 ? 0x91 : 0x19); // codes 1 (0.5) and 9 (-0.5)
+        MemorySegment s = b.done();
+        float[] got = new float[32];
+        QuantFormat.of(GgmlType.MXFP4).dequantize(s, 0, got, 0, 32);
+        for (int i = 0; i < 32; i++) {
+            int code = (i < 16) == (i % 2 == 0) ? 1 : 9;
+            assertThat(got[i]).as("element %d", i).isEqualTo(code == 1 ? 0x1p127f : -0x1p127f);
+        }
+    }
 }

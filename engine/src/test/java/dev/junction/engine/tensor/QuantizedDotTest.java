@@ -17,7 +17,10 @@ import static org.assertj.core.api.Assertions.within;
 /** The integer dot products against 8-bit quantized activations, and the activation quantizer itself. */
 class QuantizedDotTest {
     static final Set<GgmlType> QUANTIZING = EnumSet.of(GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0,
-            GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.Q8_K);
+            GgmlType.Q5_1, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.Q8_K, GgmlType.Q2_K, GgmlType.Q3_K,
+            GgmlType.IQ4_NL, GgmlType.IQ4_XS, GgmlType.MXFP4);
+    /** Formats whose fast integer product is the reference's own integer sum and scalar float steps: the same bits. */
+    static final Set<GgmlType> BIT_EXACT = EnumSet.of(GgmlType.Q6_K, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.IQ4_XS);
 
     static Stream<GgmlType> types() {
         return QUANTIZING.stream();
@@ -92,7 +95,7 @@ class QuantizedDotTest {
                 float ref = f.dotQuantizedReference(w, wOff, qa, n);
                 String what = t + " n=" + n + " trial " + trial;
                 assertThat(fast).as(what + " fast vs reference").isCloseTo(ref, within((float) (1e-5 * absDotQ + 1e-30)));
-                if (t == GgmlType.Q6_K) { // exact int per super-block, then the reference's own scalar float steps
+                if (BIT_EXACT.contains(t)) { // exact int per super-block, then the reference's own scalar float steps
                     assertThat(Float.floatToIntBits(fast)).as(what + " fast is the reference, bit for bit")
                             .isEqualTo(Float.floatToIntBits(ref));
                 }
