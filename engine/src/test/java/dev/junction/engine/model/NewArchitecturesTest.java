@@ -4,6 +4,7 @@ import dev.junction.engine.gguf.GgufFile;
 import dev.junction.engine.gguf.TensorInfo;
 import dev.junction.engine.kernel.Parallel;
 import dev.junction.engine.tensor.GgmlType;
+import dev.junction.testkit.LlamaCppReference;
 import dev.junction.testkit.TestModels;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -55,7 +56,7 @@ class NewArchitecturesTest {
             "G-gpt-oss-MXFP4"})
     void defaultModeKeepsLlamaCppsGreedyIds(String name) {
         assumeOpens(name);
-        LlamaCppReference ref = reference(name);
+        LlamaCppReference.Section ref = reference(name);
         int strict = 0, same = 0;
         double worst = 0;
         try (GgufFile file = GgufFile.open(file(name)); Parallel parallel = new Parallel(2)) {
@@ -93,8 +94,8 @@ class NewArchitecturesTest {
             "G-gpt-oss-MXFP4"})
     void engineAgreesWithTheFloat64Reference(String name) {
         assumeOpens(name);
-        LlamaCppReference ref = reference(name);
-        int[] tokens = concat(ref.promptIds(), ref.greedyIds());
+        LlamaCppReference.Section ref = reference(name);
+        int[] tokens = concat(ref.promptIds(), ref.generatedIds());
         double worstExact = 0, worstDefault = 0;
         try (GgufFile file = GgufFile.open(file(name)); Parallel parallel = new Parallel(2)) {
             assumeSupported(file);
@@ -132,8 +133,8 @@ class NewArchitecturesTest {
         return TestModels.file("arch2/" + name + ".gguf");
     }
 
-    static LlamaCppReference reference(String name) {
-        return LlamaCppReference.read(TestModels.file("arch2/" + name + ".P0.ref.txt"));
+    static LlamaCppReference.Section reference(String name) {
+        return LlamaCppReference.forModel(TestModels.file("arch2/" + name + ".gguf")).only();
     }
 
     /**
@@ -167,7 +168,7 @@ class NewArchitecturesTest {
      * {@code tolerance}; returns the largest logit difference.
      */
     static double greedyRun(String name, double tolerance) {
-        LlamaCppReference ref = reference(name);
+        LlamaCppReference.Section ref = reference(name);
         double worst = 0;
         assumeOpens(name);
         try (GgufFile file = GgufFile.open(file(name)); Parallel parallel = new Parallel(2)) {
