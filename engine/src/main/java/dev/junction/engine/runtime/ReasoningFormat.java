@@ -15,7 +15,9 @@ enum ReasoningFormat {
     HARMONY,
     THINK;
 
+    /** The format of a model with this chat template (null: a service that serves no chats). */
     static ReasoningFormat of(ChatTemplate template) {
+        if (template == null) return NONE;
         String source = template.source();
         if (source.contains("<|channel|>")) return HARMONY;
         if (source.contains("<think>")) return THINK;
