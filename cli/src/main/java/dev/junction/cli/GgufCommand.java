@@ -32,7 +32,7 @@ final class GgufCommand implements Runnable {
         @Option(names = "--preset", description = "Start from a named shape: bench-small, bench-1b, llama-3.2-1b, "
                 + "llama-3.2-3b, llama-3.1-8b, qwen2.5-0.5b, qwen2.5-1.5b, qwen2.5-7b.")
         String preset;
-        @Option(names = "--arch", description = "Architecture: llama, qwen2, qwen3.") String arch;
+        @Option(names = "--arch", description = "Architecture: llama, qwen2, qwen3 (the MoE and Gemma architectures come with their presets).") String arch;
         @Option(names = "--hidden") Integer hidden;
         @Option(names = "--layers") Integer layers;
         @Option(names = "--heads") Integer heads;
@@ -42,7 +42,7 @@ final class GgufCommand implements Runnable {
         Integer vocab;
         @Option(names = "--ctx", description = "context_length written to the metadata") Integer ctx;
         @Option(names = "--tied", description = "Tie the output projection to the token embedding.") Boolean tied;
-        @Option(names = "--type", description = "Type of every matrix (default F16), or the mix Q4_K_M or Q3_K_M.") String type;
+        @Option(names = "--type", description = "Type of every matrix (default F16), or the mix Q4_K_M, Q3_K_M or MXFP4_MOE (experts MXFP4, other matrices Q8_0).") String type;
         @Option(names = "--output-type", description = "Type of the output matrix (default: --type).") String outputType;
         @Option(names = "--vocab-from", description = "Copy the tokenizer of this GGUF (e.g. a vocab-only file).")
         Path vocabFrom;
@@ -65,9 +65,10 @@ final class GgufCommand implements Runnable {
                     or(hidden, base.hidden()), or(layers, base.layers()), or(heads, base.heads()),
                     or(kvHeads, heads != null ? heads : base.kvHeads()), or(ffn, base.ffn()), or(vocab, base.vocab()),
                     or(ctx, base.context()), base.ropeBase(), tied != null ? tied : base.tiedEmbeddings(),
-                    GgmlType.F16, null, null, vocabFrom, seed != null ? seed : base.seed(), base.sigma());
+                    GgmlType.F16, null, null, vocabFrom, seed != null ? seed : base.seed(), base.sigma(), base.shape());
             model = "Q4_K_M".equalsIgnoreCase(type) ? model.withQ4KM()
                     : "Q3_K_M".equalsIgnoreCase(type) ? model.withQ3KM()
+                    : "MXFP4_MOE".equalsIgnoreCase(type) ? model.withMxfp4Moe()
                     : model.withType(type(type, GgmlType.F16), outputType == null ? null : type(outputType, null));
             ProgressBar bar = new ProgressBar(err, "writing " + output.getFileName(), ProgressBar.Style.detect());
             model.write(output, bar);

@@ -29,6 +29,23 @@ class GgufSynthTypesTest {
         else assertThat(info).contains(type);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"gpt-oss-20b:MXFP4_MOE", "qwen3-30b-a3b:Q4_K_M", "gemma-3-4b:Q4_K_M"})
+    void aPresetOfANewArchitectureShrunkToATestSizeWritesAndRuns(String presetAndType, @TempDir Path dir) {
+        String preset = presetAndType.split(":")[0], type = presetAndType.split(":")[1];
+        Path file = dir.resolve(preset + ".gguf");
+        Result w = run("gguf", "synth", "--preset", preset, "--hidden", "256", "--layers", "2", "--heads", "4",
+                "--kv-heads", "2", "--ffn", "256", "--vocab", "400", "--ctx", "512", "--type", type, "-o",
+                file.toString());
+        assertThat(w.exitCode()).as(w.err()).isZero();
+        Result r = run("run", file.toString(), "-p", "hello", "-n", "4", "--temp", "0");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).contains("generation: 4 tokens");
+        String info = run("info", file.toString()).out();
+        if (type.equals("MXFP4_MOE")) assertThat(info).contains("MXFP4").contains("Q8_0");
+        else assertThat(info).contains("Q4_K").contains("Q6_K");
+    }
+
     private static Result run(String... args) {
         return new InProcessCli(home).run(args);
     }

@@ -23,6 +23,7 @@ import java.util.stream.IntStream;
  *
  * @param type       type of every matrix; {@code outputType} of the output projection (null: same as type)
  * @param moreBitsType type of {@code attn_v} and {@code ffn_down} in the layers llama.cpp's "_M" mixes give more bits
+ *                     (with Q3_K: see {@link #withQ3KM}; with MXFP4: the type of every matrix but the experts)
  *                   (the first and last eighth, and every third between; null: no such layers): Q4_K_M is Q4_K with
  *                   Q6_K here and in the output. With {@code type} Q3_K the rule is Q3_K_M's instead ({@link #withQ3KM})
  * @param vocabFrom  a GGUF whose {@code tokenizer.*} metadata is copied (its vocabulary size wins); null: a
@@ -113,7 +114,13 @@ public record SyntheticModel(String architecture, int hidden, int layers, int he
      */
     public SyntheticModel withQ3KM() {
         return new SyntheticModel(architecture, hidden, layers, heads, kvHeads, ffn, vocab, context, ropeBase,
-                tiedEmbeddings, GgmlType.Q3_K, GgmlType.Q6_K, GgmlType.Q4_K, vocabFrom, seed, sigma);
+                tiedEmbeddings, GgmlType.Q3_K, GgmlType.Q6_K, GgmlType.Q4_K, vocabFrom, seed, sigma, shape);
+    }
+
+    /** llama.cpp's MXFP4_MOE mix (gpt-oss's published files): expert stacks MXFP4, every other matrix Q8_0. */
+    public SyntheticModel withMxfp4Moe() {
+        return new SyntheticModel(architecture, hidden, layers, heads, kvHeads, ffn, vocab, context, ropeBase,
+                tiedEmbeddings, GgmlType.MXFP4, GgmlType.Q8_0, GgmlType.Q8_0, vocabFrom, seed, sigma, shape);
     }
 
     public SyntheticModel withVocabFrom(Path vocabFrom) {
@@ -204,7 +211,9 @@ public record SyntheticModel(String architecture, int hidden, int layers, int he
         if (e.shape().length < 2 || e.name().endsWith(".bias") || e.name().contains("ffn_gate_inp")) return GgmlType.F32;
         if (e.name().equals("output.weight") && outputType != null) return outputType;
         if (moreBitsType != null && type == GgmlType.Q3_K) return q3KMType(e.name());
-        if (moreBitsType != null && (e.name().endsWith(".attn_v.weight") || e.name().endsWith(".ffn_down.weight"))) {
+        if (moreBitsType != null && type == GgmlType.MXFP4) return e.name().contains("_exps.") ? type : moreBitsType;
+        if (moreBitsType != null && (e.name().endsWith(".attn_v.weight") || e.name().endsWith(".ffn_down.weight")
+                || e.name().endsWith(".ffn_down_exps.weight"))) {
             int layer = Integer.parseInt(e.name().split("\\.")[1]);
             if (layer < layers / 8 || layer >= 7 * layers / 8 || (layer - layers / 8) % 3 == 2) return moreBitsType;
         }
