@@ -9,13 +9,22 @@
 #
 # The llama.cpp source is the one the npm package node-llama-cpp ships (a git bundle of a tagged llama.cpp), so it
 # builds where only package registries are reachable. Needs npm, git, cmake, a C/C++ compiler and jq. The build is
-# CPU-only with -march=native and llama.cpp's defaults; weights are read into memory on both sides (llama-bench
+# CPU-only with -march=native (LLAMA_CPU=avx2: AVX2 only, see below) and llama.cpp's defaults; weights are read into memory on both sides (llama-bench
 # -lm none, junction's default), as in the project's baseline figures (taken with -mmp 0). Junction warms each test
 # up once before timing it; on tiny models, where JIT compilation fills most of a short run, give more repetitions.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 version="${NODE_LLAMA_CPP_VERSION:-3.22.1}"
+# LLAMA_CPU: native (default: -march=native) or avx2 (AVX2/FMA/F16C only, for virtual machines that report CPU
+# features their host does not let them use: seen here as llama-bench dying of an illegal instruction)
+cpu="${LLAMA_CPU:-native}"
+case "$cpu" in
+  native) cpu_flags=(-DGGML_NATIVE=ON) ;;
+  avx2) cpu_flags=(-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF) ;;
+  *) echo "compare-llama-cpp: LLAMA_CPU is native or avx2, not '$cpu'" >&2; exit 2 ;;
+esac
 cache="${JUNCTION_CACHE:-$HOME/.cache/junction}/llama.cpp-node-llama-cpp-$version"
+build="$cache/build-$cpu"
 
 threads=2 prompt=128 gen=64 reps=3 rounds=2
 usage() { sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
@@ -31,16 +40,16 @@ for tool in npm git cmake jq; do
   command -v "$tool" >/dev/null || { echo "compare-llama-cpp: needs $tool" >&2; exit 1; }
 done
 
-llama_bench="$cache/build/bin/llama-bench"
+llama_bench="$build/bin/llama-bench"
 if [ ! -x "$llama_bench" ]; then
   echo "compare-llama-cpp: building llama-bench from node-llama-cpp@$version's llama.cpp (a few minutes, once)…" >&2
   mkdir -p "$cache"
   (cd "$cache" && npm pack --silent "node-llama-cpp@$version" >/dev/null \
     && tar xzf "node-llama-cpp-$version.tgz" package/llama/gitRelease.bundle package/llama/llama.cpp.info.json \
-    && rm -rf src && git -c advice.detachedHead=false clone -q package/llama/gitRelease.bundle src)
-  cmake -S "$cache/src" -B "$cache/build" -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DLLAMA_CURL=OFF \
+    && { [ -d src ] || git -c advice.detachedHead=false clone -q package/llama/gitRelease.bundle src; })
+  cmake -S "$cache/src" -B "$build" -DCMAKE_BUILD_TYPE=Release "${cpu_flags[@]}" -DLLAMA_CURL=OFF \
     -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF >"$cache/cmake.log"
-  cmake --build "$cache/build" --target llama-bench -j "$(nproc)" >"$cache/build.log"
+  cmake --build "$build" --target llama-bench -j "$(nproc)" >"$cache/build.log"
 fi
 echo "llama.cpp: $(jq -r '.llamaCppGithubRepo + " " + .tag' "$cache/package/llama/llama.cpp.info.json") (node-llama-cpp@$version), $("$llama_bench" --version 2>&1 | head -1)" >&2
 
