@@ -102,8 +102,31 @@ public final class LocalInferenceService implements InferenceService {
         return new LocalInferenceService(id, model.tokenizer(), model.chatTemplate(), resolved, blocks, runner, clock);
     }
 
-    /** Half of the machine's memory beyond the model's weights: what an automatic KV pool may take. */
+    /**
+     * What an automatic KV pool may take: half of the machine's memory beyond the model's weights, and no more than
+     * nine tenths of the native memory this JVM may still reserve (the pool is native memory, which the JVM caps at
+     * {@code -XX:MaxDirectMemorySize}, by default the heap's maximum) — past that the pool could not be allocated.
+     */
     private static long kvMemoryBudget(Model model) {
+        return Math.min(machineBudget(model), directMemoryLeft() / 10 * 9);
+    }
+
+    /** Native memory the JVM will still hand out: its direct-memory limit less what is reserved already. */
+    private static long directMemoryLeft() {
+        long limit = Runtime.getRuntime().maxMemory();
+        var hotspot = ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+        if (hotspot != null) {
+            long set = Long.parseLong(hotspot.getVMOption("MaxDirectMemorySize").getValue());
+            if (set > 0) limit = set;
+        }
+        long used = 0;
+        for (var pool : ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class)) {
+            if (pool.getName().equals("direct")) used += pool.getMemoryUsed();
+        }
+        return Math.max(0, limit - used);
+    }
+
+    private static long machineBudget(Model model) {
         long total = Long.MAX_VALUE;
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             total = os.getTotalMemorySize();
