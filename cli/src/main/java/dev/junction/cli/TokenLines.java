@@ -1,7 +1,8 @@
 package dev.junction.cli;
 
+import dev.junction.engine.sampling.TopTokens;
+
 import java.io.PrintWriter;
-import java.util.Arrays;
 
 /**
  * What {@code junction run --show-logits K} and {@code --jsonl} print: a line per generated token, its step and id
@@ -25,10 +26,9 @@ final class TokenLines {
     /** Keeps the step's top K (called before the step's token is sampled). */
     void logits(int step, float[] logits) {
         this.step = step;
-        int n = Math.min(k, logits.length);
-        topIds = top(logits, n);
-        topLogits = new float[n];
-        for (int i = 0; i < n; i++) topLogits[i] = logits[topIds[i]];
+        topIds = TopTokens.of(logits, 0, logits.length, k);
+        topLogits = new float[topIds.length];
+        for (int i = 0; i < topIds.length; i++) topLogits[i] = logits[topIds[i]];
     }
 
     /** Prints the line of a generated token (the held-back text at the end, token -1, prints nothing). */
@@ -55,23 +55,6 @@ final class TokenLines {
         out.println(line);
         out.flush();
         return true;
-    }
-
-    /** The ids of the {@code n} highest logits, highest first, ties by the lower id. */
-    static int[] top(float[] logits, int n) {
-        int[] best = new int[n];
-        int size = 0;
-        for (int id = 0; id < logits.length; id++) {
-            float v = logits[id];
-            if (size == n && !(v > logits[best[n - 1]])) continue;
-            int at = size < n ? size++ : n - 1;
-            while (at > 0 && v > logits[best[at - 1]]) {
-                best[at] = best[at - 1];
-                at--;
-            }
-            best[at] = id;
-        }
-        return Arrays.copyOf(best, size);
     }
 
     /** A float as JSON: its shortest decimal form; NaN and infinities (never valid JSON numbers) as null. */

@@ -3,7 +3,9 @@ package dev.junction.openai;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The fields of one JSON object, read the way the OpenAI API reads them: a missing field and a {@code null} one both
@@ -128,8 +130,8 @@ final class JsonFields {
     }
 
     /** Every field of this object that is not {@code null}, in order. */
-    java.util.Map<String, JsonNode> fields() {
-        java.util.Map<String, JsonNode> fields = new java.util.LinkedHashMap<>();
+    Map<String, JsonNode> fields() {
+        Map<String, JsonNode> fields = new LinkedHashMap<>();
         node.properties().forEach(e -> {
             if (!e.getValue().isNull()) fields.put(e.getKey(), e.getValue());
         });

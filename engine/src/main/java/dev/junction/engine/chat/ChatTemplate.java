@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import jinjava.javax.el.CompositeELResolver;
 
 /**
@@ -203,7 +204,7 @@ public final class ChatTemplate {
      * argument is not silently ignored).
      */
     public boolean uses(String variable) {
-        return java.util.regex.Pattern.compile("(?<![\\w.'\"])" + java.util.regex.Pattern.quote(variable)
+        return Pattern.compile("(?<![\\w.'\"])" + Pattern.quote(variable)
                 + "(?![\\w'\"])").matcher(source).find();
     }
 

@@ -3,6 +3,7 @@ package dev.junction.engine.runtime;
 import dev.junction.engine.chat.ChatMessage;
 import dev.junction.engine.chat.ChatTemplate;
 import dev.junction.engine.chat.ChatTemplateException;
+import dev.junction.engine.chat.reasoning.ReasoningParser;
 import dev.junction.engine.kernel.Parallel;
 import dev.junction.engine.model.KvPool;
 import dev.junction.engine.model.Model;
@@ -166,9 +167,8 @@ public final class LocalInferenceService implements InferenceService {
         if (!request.model().equals(info.id())) throw InferenceException.modelNotFound(request.model());
         if (!loop.accepting()) throw new InferenceException(Kind.UNAVAILABLE, null, "The service is shutting down");
         String param = request.prompt() instanceof Prompt.Chat ? "messages" : "prompt";
-        String rendered = request.prompt() instanceof Prompt.Chat chat ? render(chat) : null;
-        // the template writes the special tokens it wants, BOS included
-        int[] prompt = rendered != null ? tokenizer.encode(rendered, false, true) : tokenize(request.prompt());
+        Input input = input(request.prompt());
+        int[] prompt = input.ids();
         if (prompt.length == 0) {
             throw new InferenceException(Kind.INVALID_REQUEST, param, "The prompt is empty: there is nothing to "
                     + "continue from");
@@ -185,8 +185,7 @@ public final class LocalInferenceService implements InferenceService {
                 : addedStartToken(request.prompt(), prompt) ? 1 : 0;
         Request r = new Request("gen-" + ids.incrementAndGet(), prompt, maxLength, samplingParams(request.sampling()),
                 request.stop(), request.logprobs(), request.topLogprobs(), firstScored, tokenizer, vocab,
-                rendered == null ? null : reasoningFormat.parserAfter(rendered), listener, loop::cancel,
-                loop.nowMillis());
+                input.reasoning(), listener, loop::cancel, loop.nowMillis());
         loop.submit(r);
         return r;
     }
@@ -194,31 +193,40 @@ public final class LocalInferenceService implements InferenceService {
     @Override
     public String detokenize(String model, int[] tokens) {
         if (!model.equals(info.id())) throw InferenceException.modelNotFound(model);
-        int[] ids = tokenize(new Prompt.Tokens(tokens)); // checked against the vocabulary
-        return Logprobs.promptText(ids, tokenizer);
+        return Logprobs.promptText(checkedIds(tokens), tokenizer);
     }
 
-    /** Whether {@link #tokenize} put a start-of-text token the caller did not write before the prompt. */
+    /** Whether {@link #input} put a start-of-text token the caller did not write before the prompt. */
     private boolean addedStartToken(Prompt prompt, int[] tokens) {
         return prompt instanceof Prompt.Text && tokenizer.addsBos() && tokens.length > 0 && tokens[0] == tokenizer.bos();
     }
 
-    private int[] tokenize(Prompt prompt) {
+    /** A prompt's token ids, and the parser of the reasoning the model writes after it (null: none). */
+    private record Input(int[] ids, ReasoningParser reasoning) {
+    }
+
+    private Input input(Prompt prompt) {
         return switch (prompt) {
-            case Prompt.Text t -> tokenizer.encode(t.text(), true, true);
-            case Prompt.Tokens t -> {
-                int[] ids = t.ids().clone();
-                int limit = Math.min(vocab, tokenizer.vocabSize());
-                for (int id : ids) {
-                    if (id < 0 || id >= limit) {
-                        throw new InferenceException(Kind.INVALID_REQUEST, "prompt", "Token id " + id
-                                + " is outside the vocabulary of " + limit + " tokens");
-                    }
-                }
-                yield ids;
+            case Prompt.Text t -> new Input(tokenizer.encode(t.text(), true, true), null);
+            case Prompt.Tokens t -> new Input(checkedIds(t.ids()), null);
+            case Prompt.Chat c -> {
+                String text = render(c);
+                // the template writes the special tokens it wants, BOS included
+                yield new Input(tokenizer.encode(text, false, true), reasoningFormat.parserAfter(text));
             }
-            case Prompt.Chat c -> tokenizer.encode(render(c), false, true);
         };
+    }
+
+    /** A copy of {@code ids}, each checked to be in the vocabulary. */
+    private int[] checkedIds(int[] ids) {
+        int limit = Math.min(vocab, tokenizer.vocabSize());
+        for (int id : ids) {
+            if (id < 0 || id >= limit) {
+                throw new InferenceException(Kind.INVALID_REQUEST, "prompt", "Token id " + id
+                        + " is outside the vocabulary of " + limit + " tokens");
+            }
+        }
+        return ids.clone();
     }
 
     /** A conversation rendered with the model's chat template. */

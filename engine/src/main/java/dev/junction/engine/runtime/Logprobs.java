@@ -1,5 +1,6 @@
 package dev.junction.engine.runtime;
 
+import dev.junction.engine.sampling.TopTokens;
 import dev.junction.engine.tokenizer.Tokenizer;
 import dev.junction.inference.TokenLogprob;
 
@@ -34,19 +35,8 @@ final class Logprobs {
         }
         double logSum = max + Math.log(sum);
 
-        // the `top` largest logits, best first (lower id first on ties), by insertion into a short sorted list
-        int[] best = new int[Math.min(top, vocab)];
-        int n = 0;
-        for (int i = 0; i < vocab && best.length > 0; i++) {
-            float l = logits[offset + i];
-            if (l != l || n == best.length && l <= logits[offset + best[n - 1]]) continue;
-            int at = n < best.length ? n++ : n - 1;
-            while (at > 0 && logits[offset + best[at - 1]] < l) {
-                best[at] = best[at - 1];
-                at--;
-            }
-            best[at] = i;
-        }
+        int[] best = TopTokens.of(logits, offset, vocab, top); // best first, lower id first on ties
+        int n = best.length;
         List<TokenLogprob> alternatives = new ArrayList<>(n);
         for (int j = 0; j < n; j++) {
             alternatives.add(entry(best[j], logits[offset + best[j]] - logSum, List.of(), tokenizer));

@@ -144,17 +144,15 @@ public final class Limiter {
             var delete = h.prepareBatch("DELETE FROM reservations WHERE id = :id");
             for (Settlement x : real) delete.bind("id", x.reservation().id()).add();
             int[] deleted = delete.execute();
-            SortedMap<Window, long[]> moves = new TreeMap<>();
+            SortedMap<Window, Move> moves = new TreeMap<>();
             for (int i = 0; i < real.size(); i++) {
                 Settlement x = real.get(i);
                 Reservation r = x.reservation();
-                boolean held = deleted[i] == 1;
+                Move move = deleted[i] == 1 // still held: replace the reservation by the use, and leave
+                        ? new Move(x.tokens() - r.tokens(), x.spendMicros() - r.spendMicros(), 1)
+                        : new Move(x.tokens(), x.spendMicros(), 0); // released by its lease: add the use
                 for (String subject : r.subjects()) {
-                    long[] m = moves.computeIfAbsent(new Window(subject, r.minuteStart(), r.monthStart()),
-                            w -> new long[3]);
-                    m[0] += held ? x.tokens() - r.tokens() : x.tokens();
-                    m[1] += held ? x.spendMicros() - r.spendMicros() : x.spendMicros();
-                    m[2] += held ? 1 : 0;
+                    moves.merge(new Window(subject, r.minuteStart(), r.monthStart()), move, Move::plus);
                 }
             }
             adjust(h, moves);
@@ -167,6 +165,13 @@ public final class Limiter {
         public int compareTo(Window o) {
             return Comparator.comparing(Window::subject).thenComparingLong(Window::minuteStart)
                     .thenComparingLong(Window::monthStart).compare(this, o);
+        }
+    }
+
+    /** How a subject's counts in one window move: by tokens and spend, and by requests leaving the in-flight count. */
+    private record Move(long tokens, long spendMicros, int leaving) {
+        Move plus(Move o) {
+            return new Move(tokens + o.tokens, spendMicros + o.spendMicros, leaving + o.leaving);
         }
     }
 
@@ -197,10 +202,10 @@ public final class Limiter {
                 int gone = h.createUpdate("DELETE FROM reservations WHERE id = :id AND lease_until < :now")
                         .bind("id", r.id()).bind("now", now).execute();
                 if (gone == 1) {
-                    SortedMap<Window, long[]> moves = new TreeMap<>();
+                    SortedMap<Window, Move> moves = new TreeMap<>();
                     for (String subject : r.subjects()) {
                         moves.put(new Window(subject, r.minuteStart(), r.monthStart()),
-                                new long[]{-r.tokens(), -r.spendMicros(), 1});
+                                new Move(-r.tokens(), -r.spendMicros(), 1));
                     }
                     adjust(h, moves);
                 }
@@ -272,18 +277,19 @@ public final class Limiter {
     }
 
     /**
-     * Moves subjects' counts by {@code {tokens, spend, requests leaving}} per window — only while the window counted
-     * is still the subject's current one — in one batch, in name order.
+     * Moves subjects' counts per window — only while the window counted is still the subject's current one — in one
+     * batch, in name order.
      */
-    private static void adjust(Handle h, SortedMap<Window, long[]> moves) {
+    private static void adjust(Handle h, SortedMap<Window, Move> moves) {
         var update = h.prepareBatch("UPDATE limit_state SET "
                 + "minute_tokens = " + inWindow("minute_start = :minute", "minute_tokens", ":dt") + ", "
                 + "month_tokens = " + inWindow("month_start = :month", "month_tokens", ":dt") + ", "
                 + "month_spend_micros = " + inWindow("month_start = :month", "month_spend_micros", ":ds") + ", "
                 + "in_flight = CASE WHEN in_flight >= :leaving THEN in_flight - :leaving ELSE 0 END "
                 + "WHERE subject = :s");
-        moves.forEach((w, m) -> update.bind("minute", w.minuteStart()).bind("month", w.monthStart()).bind("dt", m[0])
-                .bind("ds", m[1]).bind("leaving", m[2]).bind("s", w.subject()).add());
+        moves.forEach((w, m) -> update.bind("minute", w.minuteStart()).bind("month", w.monthStart())
+                .bind("dt", m.tokens()).bind("ds", m.spendMicros()).bind("leaving", m.leaving()).bind("s", w.subject())
+                .add());
         update.execute();
     }
 

@@ -4,7 +4,6 @@ import dev.junction.gateway.tenant.LimitKind;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.Query;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 
@@ -72,14 +71,14 @@ final class PostgresAdmission {
         q.bind("minute", r.minuteStart()).bind("month", r.monthStart()).bind("tokens", tokens).bind("spend", spend)
                 .bind("n", n).bind("id", r.id()).bind("a", r.subjects().get(0))
                 .bind("b", n > 1 ? r.subjects().get(1) : null).bind("node", node).bind("lease", leaseUntil);
-        List<Counters> before = new ArrayList<>();
-        boolean[] admitted = {false};
-        q.map((rs, ctx) -> {
-            before.add(new Counters(rs.getString(1), r.minuteStart(), rs.getLong(2), rs.getLong(3), r.monthStart(),
-                    rs.getLong(4), rs.getLong(5), rs.getLong(6)));
-            admitted[0] = rs.getLong(7) == n && rs.getLong(8) == n && rs.getLong(9) == n;
-            return 0;
-        }).list();
-        return new Outcome(before, admitted[0] && before.size() == n);
+        List<Row> rows = q.map((rs, ctx) -> new Row(new Counters(rs.getString(1), r.minuteStart(), rs.getLong(2),
+                rs.getLong(3), r.monthStart(), rs.getLong(4), rs.getLong(5), rs.getLong(6)),
+                rs.getLong(7) == n && rs.getLong(8) == n && rs.getLong(9) == n)).list();
+        List<Counters> before = rows.stream().map(Row::counters).toList();
+        return new Outcome(before, rows.size() == n && rows.getFirst().admitted());
+    }
+
+    /** A subject's counts before, and (the same on every row) whether the statement admitted. */
+    private record Row(Counters counters, boolean admitted) {
     }
 }
