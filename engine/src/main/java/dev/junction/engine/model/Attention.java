@@ -93,7 +93,7 @@ final class Attention implements Parallel.RangeBody {
         int first = window > 0 ? Math.max(0, positions - window) : 0;
         for (int start = first - first % TILE; start < positions; start += TILE) {
             int n = Math.min(TILE, positions - start), masked = first - start; // scores [0, masked) are outside the window
-            long tile = pool.tileOffset(cache.block(start / blockSize), kvHead, start % blockSize);
+            long tile = pool.tileOffset(cache.block(layer, start / blockSize), kvHead, start % blockSize);
             AttentionKernels.load(keys, tile, f16, s.keys, tileElements);
             AttentionKernels.load(values, tile, f16, s.values, tileElements);
             int j = 0;

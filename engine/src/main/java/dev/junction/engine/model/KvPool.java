@@ -12,6 +12,13 @@ import java.nio.ByteOrder;
  * committed by the token, not by the worst-case context, and sequences that share a prompt prefix share its blocks.
  * The memory is released when the pool becomes unreachable.
  *
+ * <p>A model with sliding-window layers (Gemma 3, gpt-oss) may give those layers blocks of their own: a layer that
+ * attends to the last {@code window} positions needs only them, so its blocks can be released as a sequence moves on
+ * and far fewer of them serve the same sequences. Such a pool has two groups of blocks with separate ids: the
+ * full-attention layers' {@link #blocks()} and the sliding-window layers' {@link #windowBlocks()}; a sequence maps
+ * its positions in each group through a block table of its own. A pool with no window group (the usual one) gives
+ * every layer the same blocks.
+ *
  * <p>Layout, chosen for attention: per layer, block after block; within a block, KV head after KV head (so one head's
  * {@code blockSize × headDim} keys, and values, are one contiguous run); within that, tiles of
  * {@link #BLOCK_SIZE_MULTIPLE} positions. A tile's values are stored position by position ({@code headDim} floats
@@ -25,9 +32,11 @@ public final class KvPool {
     static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    private final int blocks, blockSize, layers, kvHeads, headDim, elementBytes;
+    private final int blocks, windowBlocks, blockSize, layers, kvHeads, headDim, elementBytes;
+    private final boolean[] windowLayer; // per layer: whether it takes its blocks from the window group
     private final KvCache.Type type;
     private final long headBytes; // one KV head of one block: blockSize × headDim elements
+    private final long blockBytes, windowBlockBytes; // one block of each group, every layer of the group
     private final MemorySegment[] keys, values; // per layer
 
     /**
@@ -36,17 +45,34 @@ public final class KvPool {
      * @throws IllegalArgumentException for non-positive sizes, or a pool bigger than this machine's memory
      */
     public KvPool(ModelConfig config, int blocks, int blockSize, KvCache.Type type) {
-        this(config, blocks, blockSize, type, null);
+        this(config, blocks, 0, blockSize, type, null);
+    }
+
+    /**
+     * A pool whose sliding-window layers have {@code windowBlocks} blocks of their own, besides the {@code blocks}
+     * blocks of the full-attention layers; {@code windowBlocks} 0 for none (every layer uses the same blocks).
+     *
+     * @throws IllegalArgumentException as {@link #KvPool(ModelConfig, int, int, KvCache.Type)}, or for window blocks
+     *                                  in a model without both kinds of layers
+     */
+    public KvPool(ModelConfig config, int blocks, int windowBlocks, int blockSize, KvCache.Type type) {
+        this(config, blocks, windowBlocks, blockSize, type, null);
     }
 
     /** With {@code what}: how the memory check describes a pool that does not fit (null: as a pool). */
-    KvPool(ModelConfig config, int blocks, int blockSize, KvCache.Type type, String what) {
+    KvPool(ModelConfig config, int blocks, int windowBlocks, int blockSize, KvCache.Type type, String what) {
         if (blocks < 1) throw new IllegalArgumentException("a KV pool needs at least 1 block, got " + blocks);
+        if (windowBlocks < 0) throw new IllegalArgumentException("negative window blocks " + windowBlocks);
+        if (windowBlocks > 0 && !hasWindowGroup(config)) {
+            throw new IllegalArgumentException("window blocks for a model without both sliding-window and "
+                    + "full-attention layers");
+        }
         if (blockSize < 1 || blockSize % BLOCK_SIZE_MULTIPLE != 0) {
             throw new IllegalArgumentException("KV block size must be a positive multiple of " + BLOCK_SIZE_MULTIPLE
                     + " positions, got " + blockSize);
         }
         this.blocks = blocks;
+        this.windowBlocks = windowBlocks;
         this.blockSize = blockSize;
         this.type = type;
         this.layers = config.layers();
@@ -54,7 +80,11 @@ public final class KvPool {
         this.headDim = config.headDim();
         this.elementBytes = elementBytes(type);
         this.headBytes = (long) blockSize * headDim * elementBytes;
-        double total = (double) blocks * bytesPerBlock(config, blockSize, type);
+        this.windowLayer = new boolean[layers];
+        for (int l = 0; l < layers; l++) windowLayer[l] = windowBlocks > 0 && config.window(l) > 0;
+        this.windowBlockBytes = windowBlocks > 0 ? windowBytesPerBlock(config, blockSize, type) : 0;
+        this.blockBytes = bytesPerBlock(config, blockSize, type) - windowBlockBytes;
+        double total = (double) blocks * blockBytes + (double) windowBlocks * windowBlockBytes;
         long physical = physicalMemory();
         if (total > physical) {
             String pool = what != null ? what
@@ -63,11 +93,11 @@ public final class KvPool {
             throw new IllegalArgumentException(String.format("%s needs %.1f GiB, more than this machine's %.1f GiB: %s",
                     pool, total / 1073741824.0, physical / 1073741824.0, advice));
         }
-        long layerBytes = (long) blocks * kvHeads * headBytes;
         Arena arena = Arena.ofAuto();
         this.keys = new MemorySegment[layers];
         this.values = new MemorySegment[layers];
         for (int l = 0; l < layers; l++) {
+            long layerBytes = (long) (windowLayer[l] ? windowBlocks : blocks) * kvHeads * headBytes;
             keys[l] = arena.allocate(layerBytes, 64);
             values[l] = arena.allocate(layerBytes, 64);
         }
@@ -76,6 +106,26 @@ public final class KvPool {
     /** Bytes one block takes: keys and values of every layer for {@code blockSize} positions. */
     public static long bytesPerBlock(ModelConfig config, int blockSize, KvCache.Type type) {
         return 2L * config.layers() * blockSize * config.kvDim() * elementBytes(type);
+    }
+
+    /** Of {@link #bytesPerBlock}, what the sliding-window layers take (0 for a model without them). */
+    public static long windowBytesPerBlock(ModelConfig config, int blockSize, KvCache.Type type) {
+        int sliding = 0;
+        for (int l = 0; l < config.layers(); l++) if (config.window(l) > 0) sliding++;
+        return 2L * sliding * blockSize * config.kvDim() * elementBytes(type);
+    }
+
+    /**
+     * Whether the sliding-window layers of a model can have blocks of their own: it has both kinds of layers (a
+     * model whose every layer slides keeps a single group, as one without a window does).
+     */
+    public static boolean hasWindowGroup(ModelConfig config) {
+        boolean sliding = false, full = false;
+        for (int l = 0; l < config.layers(); l++) {
+            if (config.window(l) > 0) sliding = true;
+            else full = true;
+        }
+        return sliding && full;
     }
 
     private static int elementBytes(KvCache.Type type) {
@@ -90,8 +140,29 @@ public final class KvPool {
         return Long.MAX_VALUE;
     }
 
+    /** Blocks of the full-attention layers (of every layer in a pool without a window group). */
     public int blocks() {
         return blocks;
+    }
+
+    /** Blocks of the sliding-window layers' own group; 0 when they share the full-attention layers' blocks. */
+    public int windowBlocks() {
+        return windowBlocks;
+    }
+
+    /** Bytes one block of the full-attention group takes (of every layer, in a pool without a window group). */
+    long blockBytes() {
+        return blockBytes;
+    }
+
+    /** Bytes one block of the window group takes; 0 without one. */
+    long windowBlockBytes() {
+        return windowBlockBytes;
+    }
+
+    /** Whether {@code layer} takes its blocks from the window group (numbered apart from the others). */
+    boolean windowLayer(int layer) {
+        return windowLayer[layer];
     }
 
     public int blockSize() {
@@ -104,12 +175,16 @@ public final class KvPool {
 
     /** Bytes held. */
     public long bytes() {
-        return 2L * layers * keys[0].byteSize();
+        long sum = 0;
+        for (int l = 0; l < layers; l++) sum += keys[l].byteSize() + values[l].byteSize();
+        return sum;
     }
 
     /** Whether sequences of a model of this shape can use the pool. */
     boolean fits(ModelConfig config) {
-        return config.layers() == layers && config.kvHeads() == kvHeads && config.headDim() == headDim;
+        if (config.layers() != layers || config.kvHeads() != kvHeads || config.headDim() != headDim) return false;
+        for (int l = 0; l < layers; l++) if (windowLayer[l] && config.window(l) == 0) return false;
+        return true;
     }
 
     MemorySegment keys(int layer) {

@@ -69,7 +69,7 @@ public final class Transformer {
 
     /** A new sequence able to hold {@code capacity} positions, with a KV cache of its own of the given type. */
     public Sequence newSequence(int capacity, KvCache.Type cacheType) {
-        return new Sequence(this, KvCache.fixed(config, capacity, cacheType));
+        return new Sequence(this, KvCache.fixed(config, capacity, cacheType, Math.min(PROMPT_CHUNK, capacity)));
     }
 
     /**
@@ -297,6 +297,7 @@ public final class Transformer {
             if (length < 0 || length > capacity()) {
                 throw new IllegalArgumentException("length " + length + " outside 0.." + capacity());
             }
+            cache.forgetFrom(length);
             this.length = length;
         }
 
@@ -313,10 +314,20 @@ public final class Transformer {
          * Maps positions {@code [blockCount · blockSize, (blockCount + 1) · blockSize)} to block {@code blockId} of the
          * pool. The block may be shared with other sequences as long as no step writes a block that another reads.
          *
-         * @throws IllegalStateException for a sequence with a cache of its own (made with a capacity)
+         * @throws IllegalStateException for a sequence with a cache of its own (made with a capacity), or over a pool
+         *                               with a window group
          */
         public void appendBlock(int blockId) {
             cache.appendBlock(blockId);
+        }
+
+        /**
+         * As {@link #appendBlock}, over a pool with a window group: the positions map to {@code blockId} in the
+         * full-attention layers and to {@code windowBlockId} in the sliding-window layers, or to nothing there
+         * ({@link KvCache#NO_BLOCK}) when no query of this sequence will see them again.
+         */
+        public void appendBlocks(int blockId, int windowBlockId) {
+            cache.appendBlocks(blockId, windowBlockId);
         }
 
         /** Empties the block table and sets the length to 0. */
@@ -329,10 +340,15 @@ public final class Transformer {
             return cache.blockCount();
         }
 
-        /** Forgets positions from {@code newLength} on (e.g. to reuse a shared prefix). */
-        public void truncate(int newLength) {
+        /**
+         * Forgets positions from {@code newLength} on (e.g. to reuse a shared prefix) and returns the positions kept:
+         * {@code newLength}, or 0 when a sliding-window ring no longer holds the window before it.
+         */
+        public int truncate(int newLength) {
             if (newLength < 0 || newLength > length) throw new IllegalArgumentException("bad length " + newLength);
-            length = newLength;
+            length = cache.keepable(newLength);
+            cache.forgetFrom(length);
+            return length;
         }
 
         private Batch stepBatch() {
@@ -414,6 +430,10 @@ public final class Transformer {
             if (pos >= s.capacity()) {
                 throw new IllegalStateException("sequence is full: " + (pos + 1) + " positions (context " + s.capacity()
                         + (s.cache.paged() ? ", " + s.blockCount() + " blocks mapped" : "") + ")");
+            }
+            if (s.queued == s.cache.maxRowsPerStep()) {
+                throw new IllegalStateException("a sequence whose sliding-window layers keep a ring of blocks computes at most "
+                        + s.cache.maxRowsPerStep() + " positions per step");
             }
             sequences[rows] = s;
             tokens[rows] = token;

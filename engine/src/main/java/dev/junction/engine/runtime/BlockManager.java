@@ -1,10 +1,10 @@
 package dev.junction.engine.runtime;
 
+import dev.junction.engine.model.KvCache;
+
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Hands out the blocks of a paged KV cache to sequences and keeps computed blocks for reuse by later sequences whose
@@ -15,78 +15,90 @@ import java.util.Map;
  * whole prefixes. When a sequence is admitted, the leading full blocks of its prompt that are cached are mapped
  * (reference count + 1) and not computed again; at least the last prompt token is always left to compute, since its
  * logits are needed. Only full blocks are ever shared, and a shared block is never written: sequences write only
- * past the blocks they mapped, and a sequence's last, partial block is its own. Blocks whose reference count drops to
- * zero keep their contents and stay findable until a new allocation needs them; the least recently released are
- * reused first, blocks that hold nothing reusable before any of them.
+ * past the blocks they mapped, and a sequence's last, partial block is its own. How released blocks are kept and
+ * reused is the {@link BlockPool}'s business.
  *
- * <p>A hash match is confirmed against the block's stored tokens and parent hash; a wrong match would need two
- * different prefixes with the same 64-bit chained hash. Not thread-safe: the engine thread owns it.
+ * <p>A model with sliding-window layers may give them a second pool (the window group): a sequence maps every
+ * position block in both, but drops a window block as soon as no position still to be computed attends to it, so it
+ * holds about {@code window / blockSize} of them however long it grows. Dropped blocks stay cached, so a later prompt
+ * with the same prefix can still reuse it: a cached prefix counts only as far as the window group also still holds
+ * the blocks its next position attends to (otherwise a shorter prefix is taken, or none). Not thread-safe: the engine
+ * thread owns it.
  */
 public final class BlockManager {
     private static final long ROOT = 0x6A09E667F3BCC908L;
 
-    private final int blocks;
+    private final BlockPool full;
+    private final BlockPool window; // null without a window group
     private final int blockSize;
-    private final int[] refCounts;
-    private final boolean[] cached;
-    private final long[] hashes;
-    private final long[] parentHashes;
-    private final int[] tokens;
-    private final Map<Long, Integer> byHash = new HashMap<>();
-    // blocks with reference count 0, as a doubly-linked list over ids; index `blocks` is the sentinel.
-    // Allocation takes from the front: released blocks with nothing reusable go there, cached ones to the back.
-    private final int[] prev;
-    private final int[] next;
-    private int free;
-    private int freeCached;
+    private final int windowPositions; // 0 without a window group
+    private long[] chain = new long[16]; // admission scratch: prefix hashes of the prompt's leading blocks
+    private int[] found = new int[16]; // and the full-group blocks that hold them
     private long prefixQueryTokens;
     private long prefixHitTokens;
 
+    /** A manager of {@code blocks} blocks of {@code blockSize} positions, shared by every layer. */
     public BlockManager(int blocks, int blockSize) {
-        if (blocks < 1) throw new IllegalArgumentException("the KV pool needs at least one block, got " + blocks);
-        if (blockSize < 1) throw new IllegalArgumentException("block size must be at least 1, got " + blockSize);
-        this.blocks = blocks;
+        this(blocks, 0, blockSize, 0);
+    }
+
+    /**
+     * With a window group of {@code windowBlocks} blocks (0: none) for layers that attend to the last {@code window}
+     * positions only.
+     */
+    public BlockManager(int blocks, int windowBlocks, int blockSize, int window) {
+        if (windowBlocks < 0 || windowBlocks > 0 && window < 1) {
+            throw new IllegalArgumentException("a window group needs blocks and a window, got " + windowBlocks
+                    + " blocks for a window of " + window);
+        }
+        this.full = new BlockPool(blocks, blockSize);
+        this.window = windowBlocks > 0 ? new BlockPool(windowBlocks, blockSize) : null;
         this.blockSize = blockSize;
-        this.refCounts = new int[blocks];
-        this.cached = new boolean[blocks];
-        this.hashes = new long[blocks];
-        this.parentHashes = new long[blocks];
-        this.tokens = new int[Math.multiplyExact(blocks, blockSize)];
-        this.prev = new int[blocks + 1];
-        this.next = new int[blocks + 1];
-        prev[blocks] = next[blocks] = blocks;
-        for (int b = 0; b < blocks; b++) pushBack(b);
-        free = blocks;
+        this.windowPositions = windowBlocks > 0 ? window : 0;
     }
 
     public int blockSize() {
         return blockSize;
     }
 
+    /** Blocks of the full-attention layers (of every layer without a window group). */
     public int totalBlocks() {
-        return blocks;
+        return full.totalBlocks();
     }
 
-    /** Blocks an allocation can take now: never used, released, or cached with no sequence using them. */
+    /** Of those, blocks an allocation can take now: never used, released, or cached with no sequence using them. */
     public int freeBlocks() {
-        return free;
+        return full.freeBlocks();
     }
 
-    /** Blocks held by sequences or kept for prefix reuse. */
+    /** Of those, blocks held by sequences or kept for prefix reuse. */
     public int usedBlocks() {
-        return blocks - (free - freeCached);
+        return full.usedBlocks();
     }
 
-    /** Blocks mapped by at least one sequence (the rest are free, cached or not). */
+    /** Of those, blocks mapped by at least one sequence (the rest are free, cached or not). */
     public int referencedBlocks() {
-        return blocks - free;
+        return full.referencedBlocks();
     }
 
-    /** Mappings of blocks by sequences, over all blocks: equals the sum of the live sequences' table sizes. */
+    /** Positions a sliding-window layer attends to (its own and those before it); 0 without a window group. */
+    public int window() {
+        return windowPositions;
+    }
+
+    /** The full-attention group's blocks. */
+    public BlockPool fullGroup() {
+        return full;
+    }
+
+    /** The sliding-window layers' own blocks, or null when they share the others'. */
+    public BlockPool windowGroup() {
+        return window;
+    }
+
+    /** Mappings of blocks by sequences in both groups: equals the sum of the live tables' {@code references()}. */
     public long references() {
-        long sum = 0;
-        for (int r : refCounts) sum += r;
-        return sum;
+        return full.references() + (window != null ? window.references() : 0);
     }
 
     /**
@@ -95,23 +107,8 @@ public final class BlockManager {
      * failure and in tests; O(blocks).
      */
     public List<String> inconsistencies() {
-        List<String> problems = new ArrayList<>();
-        int onList = 0, cachedOnList = 0;
-        for (int b = next[blocks]; b != blocks && onList <= blocks; b = next[b]) {
-            onList++;
-            if (cached[b]) cachedOnList++;
-            if (refCounts[b] != 0) problems.add("block " + b + " is on the free list with " + refCounts[b] + " references");
-        }
-        if (onList != free) problems.add(onList + " blocks on the free list, " + free + " counted free");
-        if (cachedOnList != freeCached) problems.add(cachedOnList + " cached blocks free, " + freeCached + " counted");
-        int unreferenced = 0, indexed = 0;
-        for (int b = 0; b < blocks; b++) {
-            if (refCounts[b] < 0) problems.add("block " + b + " has " + refCounts[b] + " references");
-            if (refCounts[b] == 0) unreferenced++;
-            if (cached[b] && byHash.get(hashes[b]) == b) indexed++;
-        }
-        if (unreferenced != free) problems.add(unreferenced + " blocks unreferenced, " + free + " counted free");
-        if (indexed != byHash.size()) problems.add(byHash.size() + " hashes indexed, " + indexed + " cached blocks");
+        List<String> problems = new ArrayList<>(full.inconsistencies(""));
+        if (window != null) problems.addAll(window.inconsistencies("window group: "));
         return problems;
     }
 
@@ -120,23 +117,18 @@ public final class BlockManager {
      * any more (after a failure that may have left the bookkeeping wrong).
      */
     public void reset() {
-        Arrays.fill(refCounts, 0);
-        Arrays.fill(cached, false);
-        byHash.clear();
-        prev[blocks] = next[blocks] = blocks;
-        for (int b = 0; b < blocks; b++) pushBack(b);
-        free = blocks;
-        freeCached = 0;
+        full.reset();
+        if (window != null) window.reset();
     }
 
-    /** Sequences mapping this block. */
+    /** Sequences mapping this block of the full-attention group. */
     public int refCount(int block) {
-        return refCounts[block];
+        return full.refCount(block);
     }
 
-    /** Whether this block's contents are registered for prefix reuse. */
+    /** Whether this block of the full-attention group is registered for prefix reuse. */
     public boolean isCached(int block) {
-        return cached[block];
+        return full.isCached(block);
     }
 
     /** Prompt tokens looked up in the prefix cache at admissions. */
@@ -152,6 +144,15 @@ public final class BlockManager {
     /** Blocks needed to hold {@code positions} positions. */
     public int blocksFor(int positions) {
         return Math.ceilDiv(positions, blockSize);
+    }
+
+    /**
+     * Window blocks a sequence of up to {@code positions} positions holds at most at once when a step computes up to
+     * {@code rowsPerStep} of its positions; 0 without a window group.
+     */
+    public int windowBlocksFor(int positions, int rowsPerStep) {
+        if (window == null) return 0;
+        return Math.min(blocksFor(positions), KvCache.windowBlocksPerStep(windowPositions, rowsPerStep, blockSize));
     }
 
     /**
@@ -171,20 +172,37 @@ public final class BlockManager {
      * that needs every position computed) and the lookup is not counted in the prefix statistics.
      */
     public int admit(BlockTable table, int[] tokens, int length, int maxNewTokens, boolean usePrefixCache) {
-        if (table.size() != 0) throw new IllegalStateException("admitting a sequence that holds blocks");
+        if (table.size() != 0 || table.windowSize() != 0) throw new IllegalStateException("admitting a sequence that holds blocks");
         if (length < 1 || maxNewTokens < 1) throw new IllegalArgumentException("nothing to compute");
         int cacheable = usePrefixCache ? (length - 1) / blockSize : 0;
-        long parent = ROOT;
-        for (int i = 0; i < cacheable; i++) {
-            long h = hash(parent, tokens, i * blockSize);
-            Integer found = byHash.get(h);
-            if (found == null || !holds(found, parent, tokens, i * blockSize)) break;
-            take(found);
-            table.add(found);
-            table.addHash(h);
+        if (chain.length < cacheable) {
+            chain = Arrays.copyOf(chain, Math.max(cacheable, 2 * chain.length));
+            found = Arrays.copyOf(found, chain.length);
+        }
+        int cached = 0;
+        for (long parent = ROOT; cached < cacheable; cached++) {
+            long h = hash(parent, tokens, cached * blockSize);
+            int b = full.lookup(h, parent, tokens, cached * blockSize);
+            if (b < 0) break;
+            chain[cached] = h;
+            found[cached] = b;
             parent = h;
         }
-        int hit = table.size() * blockSize;
+        while (cached > 0 && !windowHolds(cached, tokens)) cached--;
+        for (int i = 0; i < cached; i++) {
+            full.take(found[i]);
+            table.add(found[i]);
+            table.addHash(chain[i]);
+        }
+        if (window != null) {
+            int first = firstWindowBlock(cached * blockSize);
+            for (int i = 0; i < cached; i++) {
+                int b = i < first ? BlockTable.NO_BLOCK : window.lookup(chain[i], parent(i), tokens, i * blockSize);
+                if (b != BlockTable.NO_BLOCK) window.take(b);
+                table.addWindow(b);
+            }
+        }
+        int hit = cached * blockSize;
         if (!allocate(table, hit + Math.min(length - hit, maxNewTokens))) {
             free(table);
             return -1;
@@ -196,107 +214,66 @@ public final class BlockManager {
         return hit;
     }
 
+    /** Whether the window group still holds the cached blocks that the position after the first {@code blocks} reads. */
+    private boolean windowHolds(int blocks, int[] tokens) {
+        if (window == null) return true;
+        for (int i = firstWindowBlock(blocks * blockSize); i < blocks; i++) {
+            if (window.lookup(chain[i], parent(i), tokens, i * blockSize) < 0) return false;
+        }
+        return true;
+    }
+
+    private long parent(int i) {
+        return i == 0 ? ROOT : chain[i - 1];
+    }
+
+    /** The first position block a sliding-window layer reads for the query at {@code position}. */
+    private int firstWindowBlock(int position) {
+        return Math.max(0, position - windowPositions + 1) / blockSize;
+    }
+
     /**
-     * Grows the table to hold {@code positions} positions; all or nothing.
+     * Grows the table to hold {@code positions} positions, in both groups; all or nothing.
      *
      * @return false when there are not enough free blocks (nothing changed then)
      */
     public boolean allocate(BlockTable table, int positions) {
         int needed = blocksFor(positions) - table.size();
-        if (needed > free) return false;
-        for (int i = 0; i < needed; i++) table.add(takeFree());
+        if (needed <= 0) return true;
+        if (needed > full.freeBlocks() || window != null && needed > window.freeBlocks()) return false;
+        for (int i = 0; i < needed; i++) {
+            table.add(full.takeFree());
+            if (window != null) table.addWindow(window.takeFree());
+        }
         return true;
     }
 
     /**
-     * Registers the blocks that became full now that {@code computed} positions of the sequence are in the cache, so
-     * that later sequences can reuse them. A block whose prefix is already cached elsewhere stays private.
+     * Records that the first {@code computed} positions of the sequence are in the cache: registers the blocks that
+     * became full, so that later sequences can reuse them (a block whose prefix is already cached elsewhere stays
+     * private), and drops the window blocks no position from {@code computed} on attends to.
      */
     public void cacheFullBlocks(BlockTable table, int[] tokens, int computed) {
-        int full = Math.min(computed / blockSize, table.size());
-        for (int i = table.hashed(); i < full; i++) {
+        int fullBlocks = Math.min(computed / blockSize, table.size());
+        for (int i = table.hashed(); i < fullBlocks; i++) {
             long parent = i == 0 ? ROOT : table.hash(i - 1);
             long h = hash(parent, tokens, i * blockSize);
             table.addHash(h);
-            int b = table.block(i);
-            if (!cached[b] && !byHash.containsKey(h)) {
-                cached[b] = true;
-                hashes[b] = h;
-                parentHashes[b] = parent;
-                System.arraycopy(tokens, i * blockSize, this.tokens, b * blockSize, blockSize);
-                byHash.put(h, b);
+            full.register(table.block(i), h, parent, tokens, i * blockSize);
+            if (window != null && table.windowBlock(i) != BlockTable.NO_BLOCK) {
+                window.register(table.windowBlock(i), h, parent, tokens, i * blockSize);
             }
         }
+        if (window == null) return;
+        int first = Math.min(firstWindowBlock(computed), Math.min(fullBlocks, table.windowSize()));
+        while (table.droppedWindowBlocks() < first) window.release(table.dropWindow(table.droppedWindowBlocks()));
     }
 
     /** Releases every block of the table (last first, so a sequence's tail is reused before its prefix). */
     public void free(BlockTable table) {
-        for (int i = table.size() - 1; i >= 0; i--) release(table.block(i));
-        table.truncate(0);
-    }
-
-    private boolean holds(int b, long parent, int[] tokens, int from) {
-        if (!cached[b] || parentHashes[b] != parent) return false;
-        for (int i = 0; i < blockSize; i++) {
-            if (this.tokens[b * blockSize + i] != tokens[from + i]) return false;
-        }
-        return true;
-    }
-
-    /** Maps a cached block for one more sequence. */
-    private void take(int b) {
-        if (refCounts[b]++ == 0) {
-            unlink(b);
-            free--;
-            freeCached--;
-        }
-    }
-
-    /** Takes the front of the free list, forgetting what it held. */
-    private int takeFree() {
-        int b = next[blocks];
-        unlink(b);
-        free--;
-        if (cached[b]) {
-            freeCached--;
-            cached[b] = false;
-            byHash.remove(hashes[b], b);
-        }
-        refCounts[b] = 1;
-        return b;
-    }
-
-    private void release(int b) {
-        if (refCounts[b] <= 0) throw new IllegalStateException("block " + b + " released more often than taken");
-        if (--refCounts[b] > 0) return;
-        free++;
-        if (cached[b]) {
-            freeCached++;
-            pushBack(b);
-        } else {
-            pushFront(b);
-        }
-    }
-
-    private void pushBack(int b) {
-        int last = prev[blocks];
-        next[last] = b;
-        prev[b] = last;
-        next[b] = blocks;
-        prev[blocks] = b;
-    }
-
-    private void pushFront(int b) {
-        int first = next[blocks];
-        prev[first] = b;
-        next[b] = first;
-        prev[b] = blocks;
-        next[blocks] = b;
-    }
-
-    private void unlink(int b) {
-        next[prev[b]] = next[b];
-        prev[next[b]] = prev[b];
+        for (int i = table.size() - 1; i >= 0; i--) full.release(table.block(i));
+        for (int i = table.windowSize() - 1; i >= table.droppedWindowBlocks(); i--) window.release(table.windowBlock(i));
+        table.clear();
     }
 
     private long hash(long parent, int[] tokens, int from) {

@@ -1,6 +1,7 @@
 package dev.junction.engine.runtime;
 
 import dev.junction.engine.model.KvCache;
+import dev.junction.engine.model.KvPool;
 import dev.junction.engine.model.ModelConfig;
 
 import java.time.Duration;
@@ -18,8 +19,9 @@ import java.util.Objects;
  * @param contextLength tokens (prompt and output) one sequence may hold; 0: the model's, at most
  *                      {@value #DEFAULT_CONTEXT}
  * @param blockSize     positions per KV block, the unit of allocation and of prefix reuse
- * @param kvBlocks      blocks in the KV pool; 0: enough for {@code maxRunning} full contexts, within the memory
- *                      given to {@link #resolve}, and at least one full context
+ * @param kvBlocks      blocks in the KV pool (of its full-attention layers, when the sliding-window layers have
+ *                      {@linkplain #windowBlocks their own}); 0: enough for {@code maxRunning} full contexts, within
+ *                      the memory given to {@link #resolve}, and at least one full context
  * @param tokenBudget   tokens one step computes at most (decodes first, then prompt chunks); at least
  *                      {@code maxRunning}
  * @param cacheType     element type of the KV cache (F16 halves its memory)
@@ -56,7 +58,7 @@ public record EngineConfig(int maxRunning, int maxQueue, Duration queueTimeout, 
      *                                  cannot hold one full context
      */
     public EngineConfig resolve(ModelConfig model, long bytesPerBlock, long memoryBudget) {
-        int context = contextLength > 0 ? contextLength : Math.min(model.contextLength(), DEFAULT_CONTEXT);
+        int context = context(model);
         check(context <= model.contextLength(), "a context of " + context + " tokens exceeds the model's "
                 + model.contextLength());
         int perSequence = Math.ceilDiv(context, blockSize);
@@ -69,6 +71,25 @@ public record EngineConfig(int maxRunning, int maxQueue, Duration queueTimeout, 
         check(blocks >= perSequence, kvBlocks + " KV blocks of " + blockSize + " cannot hold one context of "
                 + context + " tokens (" + perSequence + " blocks)");
         return new EngineConfig(maxRunning, maxQueue, queueTimeout, context, blockSize, blocks, tokenBudget, cacheType);
+    }
+
+    private int context(ModelConfig model) {
+        return contextLength > 0 ? contextLength : Math.min(model.contextLength(), DEFAULT_CONTEXT);
+    }
+
+    /**
+     * Blocks to give a model's sliding-window layers of their own (see {@link KvPool}), or 0 when they had better
+     * share the other layers' blocks: a model without both kinds of layers, or a window nearly as long as the
+     * context. Enough for every running sequence's window plus a step's new rows, twice over, so that recently
+     * released windows stay cached for prefix reuse.
+     */
+    public int windowBlocks(ModelConfig model) {
+        if (!KvPool.hasWindowGroup(model)) return 0;
+        int perContext = Math.ceilDiv(context(model), blockSize);
+        long perRunning = Math.ceilDiv(model.window() - 1, blockSize) + 2L;
+        long wanted = 2 * (maxRunning * perRunning + Math.ceilDiv(tokenBudget, blockSize));
+        wanted = Math.max(wanted, KvCache.windowBlocksPerStep(model.window(), tokenBudget, blockSize));
+        return wanted >= (long) maxRunning * perContext ? 0 : (int) wanted;
     }
 
     /** With {@code v} running sequences, and a token budget raised to {@code v} if it was smaller. */

@@ -21,6 +21,9 @@ import dev.junction.inference.Prompt;
 import dev.junction.inference.Sampling;
 import dev.junction.inference.ServiceStats;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -47,6 +50,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * presence penalties count the generated tokens, as in the OpenAI API.
  */
 public final class LocalInferenceService implements InferenceService {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalInferenceService.class);
+
     private final ModelInfo info;
     private final Tokenizer tokenizer;
     private final ChatTemplate chatTemplate;
@@ -94,10 +99,16 @@ public final class LocalInferenceService implements InferenceService {
     public static LocalInferenceService start(String id, Model model, EngineConfig config, Parallel parallel,
                                               InstantSource clock) {
         ModelConfig mc = model.config();
-        long perBlock = KvPool.bytesPerBlock(mc, config.blockSize(), config.cacheType());
-        EngineConfig resolved = config.resolve(mc, perBlock, kvMemoryBudget(model));
-        KvPool pool = new KvPool(mc, resolved.kvBlocks(), resolved.blockSize(), resolved.cacheType());
-        BlockManager blocks = new BlockManager(resolved.kvBlocks(), resolved.blockSize());
+        int windowBlocks = config.windowBlocks(mc);
+        long windowBytes = windowBlocks > 0 ? KvPool.windowBytesPerBlock(mc, config.blockSize(), config.cacheType()) : 0;
+        long perBlock = KvPool.bytesPerBlock(mc, config.blockSize(), config.cacheType()) - windowBytes;
+        EngineConfig resolved = config.resolve(mc, perBlock, kvMemoryBudget(model) - windowBlocks * windowBytes);
+        KvPool pool = new KvPool(mc, resolved.kvBlocks(), windowBlocks, resolved.blockSize(), resolved.cacheType());
+        BlockManager blocks = new BlockManager(resolved.kvBlocks(), windowBlocks, resolved.blockSize(), mc.window());
+        LOG.info("{}: KV pool of {} blocks of {} positions{} ({} MiB, {})", id, resolved.kvBlocks(),
+                resolved.blockSize(), windowBlocks == 0 ? ""
+                        : ", and " + windowBlocks + " for the sliding-window layers (window " + mc.window() + ")",
+                pool.bytes() >> 20, resolved.cacheType());
         ModelRunner runner = new TransformerRunner(model.transformer(), pool, resolved.maxRunning(),
                 resolved.tokenBudget(), parallel);
         return new LocalInferenceService(id, model.tokenizer(), model.chatTemplate(), resolved, blocks, runner, clock);

@@ -108,6 +108,11 @@ public final class Scheduler {
             throw new IllegalArgumentException("a sequence of up to " + maxLength + " tokens needs "
                     + blocks.blocksFor(positions) + " KV blocks, more than the pool's " + blocks.totalBlocks());
         }
+        int windowBlocks = blocks.windowBlocksFor(positions, tokenBudget);
+        if (windowBlocks > 0 && windowBlocks > blocks.windowGroup().totalBlocks()) {
+            throw new IllegalArgumentException("a sequence of up to " + maxLength + " tokens needs " + windowBlocks
+                    + " sliding-window KV blocks at once, more than the pool's " + blocks.windowGroup().totalBlocks());
+        }
         Sequence s = new Sequence(nextId++, prompt, maxLength, scorePrompt);
         waiting.addLast(s);
         return s;
@@ -190,7 +195,10 @@ public final class Scheduler {
         return planned;
     }
 
-    /** Records that the plan ran: the scheduled tokens are now in the KV cache, and full blocks become reusable. */
+    /**
+     * Records that the plan ran: the scheduled tokens are now in the KV cache, full blocks become reusable, and
+     * window blocks out of every later position's window are dropped.
+     */
     public void executed(StepPlan done) {
         for (int i = 0; i < done.size(); i++) {
             Sequence s = done.sequence(i);
@@ -221,11 +229,11 @@ public final class Scheduler {
             if (s.state != Sequence.State.RUNNING) problems.add(s + " is in the running set");
             if (s.slot < 0 || s.slot >= maxRunning || slotTaken[s.slot]) problems.add(s + " has a bad slot");
             else slotTaken[s.slot] = true;
-            mapped += s.blocks().size();
+            mapped += s.blocks().references();
         }
         for (Sequence s : waiting) {
             if (s.state != Sequence.State.WAITING) problems.add(s + " is in the waiting queue");
-            if (s.blocks().size() != 0) problems.add(s + " waits holding blocks");
+            if (s.blocks().references() != 0) problems.add(s + " waits holding blocks");
         }
         for (int i = 0; i < freeSlotCount; i++) {
             int slot = freeSlots[i];
@@ -257,7 +265,7 @@ public final class Scheduler {
     }
 
     private static void forget(Sequence s) {
-        s.blocks().truncate(0);
+        s.blocks().clear();
         s.slot = -1;
         s.state = Sequence.State.FINISHED;
     }

@@ -106,8 +106,7 @@ public final class Session {
         }
         // keep the common prefix, but always recompute the last prompt token to get its logits
         int cached = Math.min(commonPrefix(tokens, prompt), prompt.length - 1);
-        sequence.truncate(Math.min(cached, sequence.length()));
-        cached = sequence.length();
+        cached = sequence.truncate(Math.min(cached, sequence.length()));
 
         long start = System.nanoTime();
         Sampler sampler = new Sampler(params);

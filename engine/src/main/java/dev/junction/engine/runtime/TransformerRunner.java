@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * Runs plans on a real {@link Transformer} over a paged {@link KvPool}: one {@link Transformer.Sequence} per runner
- * slot, whose block table follows the scheduler's, and one reusable {@link Transformer.Batch} of up to the token
+ * slot, whose block tables follow the scheduler's (window blocks the scheduler drops later are simply never read
+ * again), and one reusable {@link Transformer.Batch} of up to the token
  * budget's rows, so that every step reads the weights once for all its sequences and allocates nothing.
  */
 final class TransformerRunner implements ModelRunner {
@@ -53,7 +54,10 @@ final class TransformerRunner implements ModelRunner {
                 owners[s.slot()] = s;
                 if (plan.admitted(i)) t.clearBlocks();
                 BlockTable table = s.blocks();
-                for (int b = t.blockCount(); b < table.size(); b++) t.appendBlock(table.block(b));
+                for (int b = t.blockCount(); b < table.size(); b++) {
+                    if (table.windowSize() == 0) t.appendBlock(table.block(b));
+                    else t.appendBlocks(table.block(b), table.windowBlock(b));
+                }
                 int start = plan.start(i), end = start + plan.count(i);
                 t.setLength(start);
                 int[] tokens = s.tokens();

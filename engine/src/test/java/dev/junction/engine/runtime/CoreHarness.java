@@ -40,7 +40,11 @@ final class CoreHarness {
     }
 
     CoreHarness(int vocab, int blocks, int blockSize, int maxRunning, int budget, long queueTimeoutMillis) {
-        this.blocks = new BlockManager(blocks, blockSize);
+        this(vocab, new BlockManager(blocks, blockSize), maxRunning, budget, queueTimeoutMillis);
+    }
+
+    CoreHarness(int vocab, BlockManager blocks, int maxRunning, int budget, long queueTimeoutMillis) {
+        this.blocks = blocks;
         this.scheduler = new Scheduler(this.blocks, maxRunning, budget);
         int[] endTokens = IntStream.range(0, vocab).filter(TOKENIZER::isEndOfGeneration).toArray();
         this.model = new FakeModel(vocab, this.blocks, maxRunning).avoid(endTokens);

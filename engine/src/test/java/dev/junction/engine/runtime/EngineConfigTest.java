@@ -41,6 +41,23 @@ class EngineConfigTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxRunning");
     }
 
+    /** Gemma 3's shape: 6 layers, 5 of them sliding-window ones. */
+    static ModelConfig gemma(int context, int window) {
+        return new ModelConfig(Architecture.GEMMA3, 64, 6, 4, 1, 16, 128, 100, context, 1e-6f, 1e6f, 16, 1f, null,
+                null, window, 1e4f, null);
+    }
+
+    @Test
+    void slidingWindowLayersGetBlocksForEveryRunningWindowTwiceOverWhenThatSavesMemory() {
+        // 16 running with windows of 1024 in blocks of 16: 2 × (16 × (64 + 2) + 256 / 16) = 2144 blocks, against
+        // 16 × 8192 / 16 = 8192 for full contexts
+        assertThat(EngineConfig.defaults().withContextLength(8192).windowBlocks(gemma(32768, 1024))).isEqualTo(2144);
+        // a window as long as the context saves nothing: the layers share the others' blocks
+        assertThat(EngineConfig.defaults().withContextLength(1024).windowBlocks(gemma(32768, 1024))).isZero();
+        assertThat(EngineConfig.defaults().windowBlocks(model(4096))).isZero();
+        assertThat(EngineConfig.defaults().windowBlocks(gemma(4096, 0))).isZero();
+    }
+
     @Test
     void raisingMaxRunningRaisesTheBudgetWithIt() {
         assertThat(EngineConfig.defaults().withMaxRunning(1000).tokenBudget()).isEqualTo(1000);

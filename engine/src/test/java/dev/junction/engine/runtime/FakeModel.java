@@ -14,6 +14,11 @@ import java.util.Map;
  * wrong block mapping, a prefix reused from the wrong block or a shared block overwritten therefore changes the
  * output, which {@link #reference} computes without any cache. Writing into a block that is shared or cached fails
  * the step.
+ *
+ * <p>Over a block manager with a window group, each position also holds a second hash, of its token and of the
+ * values at the {@code window - 1} positions before it only, read through the window table as a sliding-window layer
+ * does, and the logits depend on both: a window block dropped too early (reading one fails the step), mapped wrongly
+ * or reused from the wrong prefix changes the output too.
  */
 final class FakeModel implements ModelRunner {
     private static final long SEED = 0x243F6A8885A308D3L;
@@ -21,6 +26,8 @@ final class FakeModel implements ModelRunner {
     private final int vocab;
     private final BlockManager blocks;
     private final long[] kv;
+    private final long[] windowKv;
+    private final int window;
     private final float[][] logits;
     private final float[] scratch;
     private final Map<Integer, Integer> forced = new HashMap<>();
@@ -32,6 +39,9 @@ final class FakeModel implements ModelRunner {
         this.vocab = vocab;
         this.blocks = blocks;
         this.kv = new long[blocks.totalBlocks() * blocks.blockSize()];
+        BlockPool windowGroup = blocks.windowGroup();
+        this.windowKv = new long[windowGroup == null ? 0 : windowGroup.totalBlocks() * blocks.blockSize()];
+        this.window = blocks.window();
         this.logits = new float[maxRunning][vocab];
         this.scratch = new float[vocab];
     }
@@ -71,12 +81,21 @@ final class FakeModel implements ModelRunner {
                             + blocks.refCount(block) + ", cached " + blocks.isCached(block) + ")");
                 }
                 kv[at(s, p)] = step(previous, s.tokens()[p], p);
+                if (window > 0) {
+                    long recent = SEED;
+                    for (int q = Math.max(0, p - window + 1); q < p; q++) recent = step(recent, (int) windowKv[windowAt(s, q)], q);
+                    int windowBlock = s.blocks().windowBlock(p / bs);
+                    if (blocks.windowGroup().refCount(windowBlock) != 1 || blocks.windowGroup().isCached(windowBlock)) {
+                        throw new AssertionError("position " + p + " of " + s + " writes window block " + windowBlock);
+                    }
+                    windowKv[windowAt(s, p)] = step(recent, s.tokens()[p], p);
+                }
                 if (s.scoresPrompt() && p < s.promptLength() - 1) {
-                    fill(scratch, kv[at(s, p)], p + 1);
+                    fill(scratch, value(s, p), p + 1);
                     promptScores.accept(s, p, scratch, 0);
                 }
             }
-            if (plan.wantsLogits(i)) fill(logits[s.slot()], kv[at(s, end - 1)], end);
+            if (plan.wantsLogits(i)) fill(logits[s.slot()], value(s, end - 1), end);
         }
     }
 
@@ -88,6 +107,21 @@ final class FakeModel implements ModelRunner {
     private int at(Sequence s, int position) {
         int bs = blocks.blockSize();
         return s.blocks().block(position / bs) * bs + position % bs;
+    }
+
+    /** What the logits after position {@code p} derive from: both hashes when there is a window group. */
+    private long value(Sequence s, int p) {
+        return window > 0 ? combine(kv[at(s, p)], windowKv[windowAt(s, p)]) : kv[at(s, p)];
+    }
+
+    private static long combine(long full, long recent) {
+        return full ^ Long.rotateLeft(recent, 17);
+    }
+
+    private int windowAt(Sequence s, int position) {
+        int bs = blocks.blockSize(), block = s.blocks().windowBlock(position / bs);
+        if (block == BlockTable.NO_BLOCK) throw new AssertionError("position " + position + " of " + s + " was dropped");
+        return block * bs + position % bs;
     }
 
     private static long step(long previous, int token, int position) {
@@ -115,12 +149,19 @@ final class FakeModel implements ModelRunner {
     /** What greedy decoding of {@code prompt} gives, {@code n} tokens, computed without any cache. */
     int[] reference(int[] prompt, int n) {
         int[] tokens = Arrays.copyOf(prompt, prompt.length + n);
-        long[] values = new long[tokens.length];
+        long[] values = new long[tokens.length], recentValues = new long[tokens.length];
         for (int p = 0; p < prompt.length + n - 1; p++) {
             long previous = SEED;
             for (int q = 0; q < p; q++) previous = step(previous, (int) values[q], q);
             values[p] = step(previous, tokens[p], p);
-            if (p >= prompt.length - 1) tokens[p + 1] = next(values[p], p + 1);
+            long value = values[p];
+            if (window > 0) {
+                long recent = SEED;
+                for (int q = Math.max(0, p - window + 1); q < p; q++) recent = step(recent, (int) recentValues[q], q);
+                recentValues[p] = step(recent, tokens[p], p);
+                value = combine(values[p], recentValues[p]);
+            }
+            if (p >= prompt.length - 1) tokens[p + 1] = next(value, p + 1);
         }
         return Arrays.copyOfRange(tokens, prompt.length, tokens.length);
     }

@@ -49,15 +49,57 @@ class NewArchitectureServingTest {
         }
     }
 
+    /**
+     * Prompts many windows long (window 8) on the files with sliding-window layers, whose blocks the service keeps in
+     * a window group of their own and drops as each sequence moves on: concurrent requests, then the same prompts
+     * again from the prefix cache (as far as the window group still holds each prefix's last window), each give what
+     * a session gives alone.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"F-gemma3-Q8_0", "G-gpt-oss-Q8_0"})
+    void longPromptsOverAWindowGroupGiveWhatASessionGives(String name) {
+        try (Model model = Model.load(TestModels.file("arch2/" + name + ".gguf"), LoadProgress.NONE);
+             Parallel parallel = new Parallel(2)) {
+            EngineConfig config = EngineConfig.defaults().withContextLength(256).withMaxRunning(4).withTokenBudget(64);
+            assertThat(config.windowBlocks(model.config())).isPositive();
+            java.util.Random random = new java.util.Random(3);
+            List<int[]> prompts = new ArrayList<>();
+            for (int i = 0; i < 4; i++) prompts.add(random.ints(90 + 17 * i, 1, model.config().vocabSize()).toArray());
+            List<String> alone = prompts.stream().map(p -> session(model, parallel, p, 20)).toList();
+            LocalInferenceService service = LocalInferenceService.start(name, model, config, parallel);
+            try {
+                for (int round = 0; round < 2; round++) {
+                    List<Collector> together = new ArrayList<>();
+                    for (int[] p : prompts) together.add(run(service, name, new Prompt.Tokens(p), 20));
+                    for (int i = 0; i < prompts.size(); i++) {
+                        Completion done = together.get(i).await();
+                        assertThat(together.get(i).text()).as("round %d, prompt %d", round, i).isEqualTo(alone.get(i));
+                        if (round == 1) assertThat(done.usage().cachedTokens()).as("prompt %d again", i).isPositive();
+                    }
+                }
+            } finally {
+                service.shutdown(0);
+            }
+        }
+    }
+
     private static Collector run(LocalInferenceService service, String name, String prompt, int n) {
+        return run(service, name, Prompt.text(prompt), n);
+    }
+
+    private static Collector run(LocalInferenceService service, String name, Prompt prompt, int n) {
         Collector c = new Collector();
-        service.generate(new GenerationRequest(name, Prompt.text(prompt), Sampling.greedy(), n, List.of(), false, 0), c);
+        service.generate(new GenerationRequest(name, prompt, Sampling.greedy(), n, List.of(), false, 0), c);
         return c;
     }
 
     private static String session(Model model, Parallel parallel, String prompt, int n) {
+        return session(model, parallel, model.tokenizer().encode(prompt, true, false), n);
+    }
+
+    private static String session(Model model, Parallel parallel, int[] prompt, int n) {
         StringBuilder sb = new StringBuilder();
-        new Session(model, parallel, 256).generate(model.tokenizer().encode(prompt, true, false),
+        new Session(model, parallel, 256).generate(prompt,
                 SamplingParams.greedy(), n, (id, text) -> {
                     sb.append(text);
                     return true;

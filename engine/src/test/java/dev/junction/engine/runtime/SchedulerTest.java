@@ -31,7 +31,11 @@ class SchedulerTest {
         int steps;
 
         Engine(int blocks, int blockSize, int maxRunning, int budget) {
-            this.harness = new CoreHarness(VOCAB, blocks, blockSize, maxRunning, budget, 0);
+            this(new BlockManager(blocks, blockSize), maxRunning, budget);
+        }
+
+        Engine(BlockManager blocks, int maxRunning, int budget) {
+            this.harness = new CoreHarness(VOCAB, blocks, maxRunning, budget, 0);
             this.blocks = harness.blocks;
             this.scheduler = harness.scheduler;
             this.model = harness.model;

@@ -59,7 +59,18 @@ class ServingConcurrencyTest {
     @ValueSource(longs = {1, 2, 3, 4, 5})
     void randomCancellationsFromManyThreadsEndEveryRequestExactlyOnce(long seed) throws Exception {
         EngineConfig config = new EngineConfig(4, 2_000, Duration.ofSeconds(30), 128, 4, 48, 16, KvCache.Type.F32);
-        BlockManager blocks = new BlockManager(config.kvBlocks(), config.blockSize());
+        fireAndCancel(seed, config, new BlockManager(config.kvBlocks(), config.blockSize()));
+    }
+
+    /** The same over a block manager with a window group (window 6) that sequences drop blocks of as they grow. */
+    @ParameterizedTest
+    @ValueSource(longs = {6, 7, 8})
+    void withAWindowGroupToo(long seed) throws Exception {
+        EngineConfig config = new EngineConfig(4, 2_000, Duration.ofSeconds(30), 128, 4, 48, 16, KvCache.Type.F32);
+        fireAndCancel(seed, config, new BlockManager(config.kvBlocks(), 24, config.blockSize(), 6));
+    }
+
+    private static void fireAndCancel(long seed, EngineConfig config, BlockManager blocks) throws Exception {
         FakeModel fake = new FakeModel(CoreHarness.TOKENIZER.vocabSize(), blocks, config.maxRunning())
                 .avoid(CoreHarness.TOKENIZER.eos());
         LocalInferenceService service = new LocalInferenceService("fake", CoreHarness.TOKENIZER, null, config, blocks,
@@ -107,7 +118,7 @@ class ServingConcurrencyTest {
         assertThat(accepted).hasSizeGreaterThan(THREADS * PER_THREAD / 2).allSatisfy(c -> assertThat(c.ends).isEqualTo(1));
         assertThat(stats.running()).isZero();
         assertThat(stats.queued()).isZero();
-        assertThat(blocks.referencedBlocks()).isZero();
+        assertThat(blocks.references()).isZero();
         assertThat(blocks.inconsistencies()).isEmpty();
     }
 
