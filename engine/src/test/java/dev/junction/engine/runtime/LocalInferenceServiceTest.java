@@ -1,11 +1,6 @@
 package dev.junction.engine.runtime;
 
-import dev.junction.engine.chat.ChatTemplate;
-import dev.junction.engine.gguf.LoadProgress;
 import dev.junction.engine.model.KvCache;
-import dev.junction.engine.model.Model;
-import dev.junction.engine.tokenizer.StreamingDecoder;
-import dev.junction.engine.tokenizer.Tokenizer;
 import dev.junction.inference.Completion;
 import dev.junction.inference.FinishReason;
 import dev.junction.inference.Generation;
@@ -17,20 +12,13 @@ import dev.junction.inference.Sampling;
 import dev.junction.inference.ServiceStats;
 import dev.junction.inference.TokenEvent;
 import dev.junction.inference.TokenLogprob;
-import dev.junction.testkit.TestModels;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
@@ -42,70 +30,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The service as the HTTP server sees it, over a fake model (real tokenizer and chat template of stories260K):
  * validation, streaming, limits, cancellation, queueing, failures and shutdown.
  */
-class LocalInferenceServiceTest {
-    static Model model;
-    static Tokenizer tokenizer;
-
-    FakeModel fake;
-    LocalInferenceService service;
-    final MutableClock clock = new MutableClock();
-
-    static final class MutableClock implements InstantSource {
-        volatile long millis = 1_700_000_000_000L;
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis);
-        }
-
-        void advance(Duration d) {
-            millis += d.toMillis();
-        }
-    }
-
-    @BeforeAll
-    static void load() {
-        model = Model.load(TestModels.stories260K(), LoadProgress.NONE);
-        tokenizer = model.tokenizer();
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
-    }
-
-    @AfterEach
-    void stop() {
-        if (service != null) service.shutdown(0);
-    }
-
-    static EngineConfig config(int maxRunning, int maxQueue, int context, int blocks) {
-        return new EngineConfig(maxRunning, maxQueue, Duration.ofSeconds(5), context, 4, blocks, 64, KvCache.Type.F32);
-    }
-
-    LocalInferenceService start(EngineConfig config) {
-        return start(config, model.chatTemplate());
-    }
-
-    LocalInferenceService start(EngineConfig config, ChatTemplate template) {
-        BlockManager blocks = new BlockManager(config.kvBlocks(), config.blockSize());
-        fake = new FakeModel(tokenizer.vocabSize(), blocks, config.maxRunning()).avoid(tokenizer.eos());
-        service = new LocalInferenceService("fake", tokenizer, template, config, blocks, fake, clock);
-        return service;
-    }
-
+class LocalInferenceServiceTest extends ServiceFixture {
     static int[] prompt(int seed, int n) {
         return IntStream.range(0, n).map(i -> 300 + (seed * 37 + i * 11) % 200).toArray();
     }
 
     static GenerationRequest greedy(int[] prompt, int maxTokens) {
         return GenerationRequest.of("fake", new Prompt.Tokens(prompt), maxTokens).withSampling(Sampling.greedy());
-    }
-
-    Collector run(GenerationRequest request) {
-        Collector c = new Collector();
-        service.generate(request, c);
-        return c;
     }
 
     /** The stats once the engine is idle (they are published after each step, so just after the events). */
@@ -117,13 +48,6 @@ class LocalInferenceServiceTest {
             Thread.onSpinWait();
         }
         throw new AssertionError("the engine did not settle: " + service.stats());
-    }
-
-    String textOf(int[] tokens) {
-        StreamingDecoder d = new StreamingDecoder(tokenizer);
-        StringBuilder sb = new StringBuilder();
-        for (int t : tokens) sb.append(d.next(t));
-        return sb.append(d.flush()).toString();
     }
 
     @Test
@@ -184,86 +108,6 @@ class LocalInferenceServiceTest {
         Completion done = run(greedy(prompt(2, 10), 0)).await();
         assertThat(done.finishReason()).isEqualTo(FinishReason.LENGTH);
         assertThat(done.usage().totalTokens()).isEqualTo(40);
-    }
-
-    @Test
-    void textAndChatPromptsAreTokenizedAsTheModelWants() {
-        start(config(4, 8, 128, 64));
-        int[] text = tokenizer.encode("Once upon a time", true, true);
-        Collector a = run(GenerationRequest.of("fake", Prompt.text("Once upon a time"), 5)
-                .withSampling(Sampling.greedy()));
-        assertThat(a.await().usage().promptTokens()).isEqualTo(text.length);
-        assertThat(a.text()).isEqualTo(textOf(fake.reference(text, 5)));
-        // stories260K has no chat template: the plain fallback writes BOS and the messages one per line
-        int[] chat = tokenizer.encode(model.chatTemplate().render(
-                List.of(dev.junction.engine.chat.ChatMessage.user("Once upon a time")), true), false, true);
-        Collector b = run(GenerationRequest.of("fake", Prompt.chat(new Prompt.Message("user", "Once upon a time")), 5)
-                .withSampling(Sampling.greedy()));
-        assertThat(b.await().usage().promptTokens()).isEqualTo(chat.length);
-        assertThat(b.text()).isEqualTo(textOf(fake.reference(chat, 5)));
-    }
-
-    @Test
-    void templateArgumentsReachTheChatTemplateAndOnesItDoesNotReadAreRefused() {
-        start(config(4, 8, 128, 64), ChatTemplate.of("{% for m in messages %}{{ m.content }}{% endfor %}"
-                + "{% if enable_thinking is defined and not enable_thinking %} /no_think{% endif %}", "", ""));
-        var messages = List.of(new Prompt.Message("user", "Once upon a time"));
-        Collector off = run(GenerationRequest.of("fake", new Prompt.Chat(messages, Map.of("enable_thinking", false)), 2));
-        assertThat(off.await().usage().promptTokens())
-                .isEqualTo(tokenizer.encode("Once upon a time /no_think", false, true).length);
-        Collector plain = run(GenerationRequest.of("fake", new Prompt.Chat(messages), 2));
-        assertThat(plain.await().usage().promptTokens())
-                .isEqualTo(tokenizer.encode("Once upon a time", false, true).length);
-
-        Collector c = new Collector();
-        assertThatThrownBy(() -> service.generate(GenerationRequest.of("fake",
-                new Prompt.Chat(messages, Map.of("reasoning_effort", "low")), 2), c))
-                .isInstanceOfSatisfying(InferenceException.class, e -> {
-                    assertThat(e.kind()).isEqualTo(Kind.INVALID_REQUEST);
-                    assertThat(e.param()).isEqualTo("reasoning_effort");
-                    assertThat(e.getMessage()).isEqualTo("'reasoning_effort' is not supported by model 'fake': its "
-                            + "chat template does not use 'reasoning_effort'.");
-                });
-        assertThatThrownBy(() -> service.generate(GenerationRequest.of("fake",
-                new Prompt.Chat(messages, Map.of("thinking", true)), 2), c))
-                .isInstanceOfSatisfying(InferenceException.class,
-                        e -> assertThat(e.param()).isEqualTo("chat_template_kwargs.thinking"));
-    }
-
-    @Test
-    void aModelThatThinksInAnOpenedThinkBlockReasonsUntilItClosesIt() {
-        // a Qwen3-style thinking template that opens the block for the model; the fake model never closes it
-        start(config(4, 8, 128, 64), ChatTemplate.of("{% for m in messages %}{{ m.content }}{% endfor %}"
-                + "{% if enable_thinking is defined and not enable_thinking %}<think></think>{% else %}<think>\n"
-                + "{% endif %}", "", ""));
-        var messages = List.of(new Prompt.Message("user", "Once upon a time"));
-        Collector thinking = run(GenerationRequest.of("fake", new Prompt.Chat(messages), 6)
-                .withSampling(Sampling.greedy()));
-        int[] prompt = tokenizer.encode("Once upon a time<think>\n", false, true);
-        thinking.await();
-        assertThat(thinking.text()).isEmpty();
-        assertThat(thinking.reasoning()).isEqualTo(textOf(fake.reference(prompt, 6)));
-
-        Collector answering = run(GenerationRequest.of("fake",
-                new Prompt.Chat(messages, Map.of("enable_thinking", false)), 6).withSampling(Sampling.greedy()));
-        answering.await();
-        assertThat(answering.reasoning()).isEmpty();
-        assertThat(answering.text()).isEqualTo(textOf(fake.reference(
-                tokenizer.encode("Once upon a time<think></think>", false, true), 6)));
-    }
-
-    @Test
-    void harmonyOutputThatIsNoHarmonyComesOutWholeAsTheAnswer() {
-        // a gpt-oss-style template: the generation prompt ends with <|start|>assistant; the fake model writes prose
-        start(config(4, 8, 128, 64), ChatTemplate.of("{% for m in messages %}<|start|>{{ m.role }}<|message|>"
-                + "{{ m.content }}<|end|>{% endfor %}{% if add_generation_prompt %}<|start|>assistant{% endif %}"
-                + "{# <|channel|> #}", "", ""));
-        Collector c = run(GenerationRequest.of("fake", Prompt.chat(new Prompt.Message("user", "Once upon a time")),
-                12).withSampling(Sampling.greedy()));
-        c.await();
-        int[] prompt = tokenizer.encode("<|start|>user<|message|>Once upon a time<|end|><|start|>assistant", false,
-                true);
-        assertThat(c.reasoning() + c.text()).isEqualTo(textOf(fake.reference(prompt, 12)));
     }
 
     @Test
