@@ -81,15 +81,24 @@ public record EngineConfig(int maxRunning, int maxQueue, Duration queueTimeout, 
      * Blocks to give a model's sliding-window layers of their own (see {@link KvPool}), or 0 when they had better
      * share the other layers' blocks: a model without both kinds of layers, or a window nearly as long as the
      * context. Enough for every running sequence's window plus a step's new rows, twice over, so that recently
-     * released windows stay cached for prefix reuse.
+     * released windows stay cached for prefix reuse; when that and the full-attention blocks wanted ({@code kvBlocks},
+     * or full contexts for every running sequence) exceed {@code memoryBudget}, both are scaled down alike, keeping at
+     * least what one sequence needs. {@link #resolve} then sizes the full-attention pool within what is left.
+     *
+     * @param blockBytes       bytes of one block of the full-attention layers
+     * @param windowBlockBytes bytes of one block of the sliding-window layers
      */
-    public int windowBlocks(ModelConfig model) {
+    public int windowBlocks(ModelConfig model, long blockBytes, long windowBlockBytes, long memoryBudget) {
         if (!KvPool.hasWindowGroup(model)) return 0;
         int perContext = Math.ceilDiv(context(model), blockSize);
         long perRunning = Math.ceilDiv(model.window() - 1, blockSize) + 2L;
-        long wanted = 2 * (maxRunning * perRunning + Math.ceilDiv(tokenBudget, blockSize));
-        wanted = Math.max(wanted, KvCache.windowBlocksPerStep(model.window(), tokenBudget, blockSize));
-        return wanted >= (long) maxRunning * perContext ? 0 : (int) wanted;
+        long least = KvCache.windowBlocksPerStep(model.window(), tokenBudget, blockSize);
+        long wanted = Math.max(least, 2 * (maxRunning * perRunning + Math.ceilDiv(tokenBudget, blockSize)));
+        if (wanted >= (long) maxRunning * perContext) return 0;
+        long fullWanted = kvBlocks > 0 ? kvBlocks : (long) maxRunning * perContext;
+        double total = (double) wanted * windowBlockBytes + (double) fullWanted * blockBytes;
+        if (total > memoryBudget) wanted = Math.max(least, (long) (wanted * (memoryBudget / total)));
+        return (int) Math.min(wanted, Integer.MAX_VALUE);
     }
 
     /** With {@code v} running sequences, and a token budget raised to {@code v} if it was smaller. */

@@ -99,10 +99,13 @@ public final class LocalInferenceService implements InferenceService {
     public static LocalInferenceService start(String id, Model model, EngineConfig config, Parallel parallel,
                                               InstantSource clock) {
         ModelConfig mc = model.config();
-        int windowBlocks = config.windowBlocks(mc);
-        long windowBytes = windowBlocks > 0 ? KvPool.windowBytesPerBlock(mc, config.blockSize(), config.cacheType()) : 0;
-        long perBlock = KvPool.bytesPerBlock(mc, config.blockSize(), config.cacheType()) - windowBytes;
-        EngineConfig resolved = config.resolve(mc, perBlock, kvMemoryBudget(model) - windowBlocks * windowBytes);
+        long budget = kvMemoryBudget(model);
+        long windowBytes = KvPool.windowBytesPerBlock(mc, config.blockSize(), config.cacheType());
+        long fullBytes = KvPool.bytesPerBlock(mc, config.blockSize(), config.cacheType()) - windowBytes;
+        int windowBlocks = config.windowBlocks(mc, fullBytes, windowBytes, budget);
+        EngineConfig resolved = windowBlocks > 0
+                ? config.resolve(mc, fullBytes, budget - windowBlocks * windowBytes)
+                : config.resolve(mc, fullBytes + windowBytes, budget);
         KvPool pool = new KvPool(mc, resolved.kvBlocks(), windowBlocks, resolved.blockSize(), resolved.cacheType());
         BlockManager blocks = new BlockManager(resolved.kvBlocks(), windowBlocks, resolved.blockSize(), mc.window());
         LOG.info("{}: KV pool of {} blocks of {} positions{} ({} MiB, {})", id, resolved.kvBlocks(),

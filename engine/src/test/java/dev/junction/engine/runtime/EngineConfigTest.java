@@ -49,13 +49,23 @@ class EngineConfigTest {
 
     @Test
     void slidingWindowLayersGetBlocksForEveryRunningWindowTwiceOverWhenThatSavesMemory() {
+        EngineConfig c = EngineConfig.defaults().withContextLength(8192);
         // 16 running with windows of 1024 in blocks of 16: 2 × (16 × (64 + 2) + 256 / 16) = 2144 blocks, against
         // 16 × 8192 / 16 = 8192 for full contexts
-        assertThat(EngineConfig.defaults().withContextLength(8192).windowBlocks(gemma(32768, 1024))).isEqualTo(2144);
+        assertThat(c.windowBlocks(gemma(32768, 1024), 1, 5, Long.MAX_VALUE)).isEqualTo(2144);
         // a window as long as the context saves nothing: the layers share the others' blocks
-        assertThat(EngineConfig.defaults().withContextLength(1024).windowBlocks(gemma(32768, 1024))).isZero();
-        assertThat(EngineConfig.defaults().windowBlocks(model(4096))).isZero();
-        assertThat(EngineConfig.defaults().windowBlocks(gemma(4096, 0))).isZero();
+        assertThat(c.withContextLength(1024).windowBlocks(gemma(32768, 1024), 1, 5, Long.MAX_VALUE)).isZero();
+        assertThat(c.windowBlocks(model(4096), 1, 5, Long.MAX_VALUE)).isZero();
+        assertThat(c.windowBlocks(gemma(4096, 0), 1, 5, Long.MAX_VALUE)).isZero();
+    }
+
+    @Test
+    void withinATightBudgetBothGroupsShrinkAlikeButOneSequenceAlwaysFits() {
+        EngineConfig c = EngineConfig.defaults().withContextLength(8192);
+        // wanted: 2144 window blocks of 5 bytes and 8192 full ones of 1 byte = 18912 bytes; a budget of half
+        assertThat(c.windowBlocks(gemma(32768, 1024), 1, 5, 9456)).isEqualTo(1072);
+        // one step of 256 rows after a window of 1024 spans ceil((1023 + 255) / 16) + 1 = 81 blocks
+        assertThat(c.windowBlocks(gemma(32768, 1024), 1, 5, 10)).isEqualTo(81);
     }
 
     @Test

@@ -61,7 +61,7 @@ class NewArchitectureServingTest {
         try (Model model = Model.load(TestModels.file("arch2/" + name + ".gguf"), LoadProgress.NONE);
              Parallel parallel = new Parallel(2)) {
             EngineConfig config = EngineConfig.defaults().withContextLength(256).withMaxRunning(4).withTokenBudget(64);
-            assertThat(config.windowBlocks(model.config())).isPositive();
+            assertThat(config.windowBlocks(model.config(), 1, 1, Long.MAX_VALUE)).isPositive();
             java.util.Random random = new java.util.Random(3);
             List<int[]> prompts = new ArrayList<>();
             for (int i = 0; i < 4; i++) prompts.add(random.ints(90 + 17 * i, 1, model.config().vocabSize()).toArray());
