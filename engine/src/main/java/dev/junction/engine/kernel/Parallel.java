@@ -1,5 +1,6 @@
 package dev.junction.engine.kernel;
 
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -76,6 +77,7 @@ public final class Parallel implements AutoCloseable {
         int total = Math.ceilDiv(n, chunk);
         long first = nextTicket.get();
         generation++; // odd: the fields below are being written
+        VarHandle.storeStoreFence(); // ... and none of them before a reader can see it odd
         this.body = body;
         this.n = n;
         this.chunkSize = chunk;
@@ -120,7 +122,11 @@ public final class Parallel implements AutoCloseable {
             RangeBody b = body;
             int limit = n, size = chunkSize, total = chunks;
             long first = base;
-            if (generation != g) continue; // a newer loop was being written while we read: read again
+            // a newer loop was being written while we read: read again. The fence keeps the reads above before this
+            // one (as StampedLock.validate does); without it they may be made later, and a body of one loop run with
+            // the tickets of the next, after its caller had returned
+            VarHandle.acquireFence();
+            if (generation != g) continue;
             seen = g;
             runChunks(b, limit, size, total, first);
         }

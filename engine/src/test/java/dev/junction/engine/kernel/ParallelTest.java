@@ -24,6 +24,29 @@ class ParallelTest {
         }
     }
 
+    /**
+     * Loops of a few chunks each, back to back, as a forward pass runs them: no body ever runs once its loop has
+     * returned (a worker that took one loop's body with the next loop's tickets would, and miss indices of the next).
+     */
+    @ParameterizedTest(name = "{0} threads")
+    @ValueSource(ints = {2, 3})
+    void noBodyRunsAfterItsLoopReturned(int threads) {
+        java.util.concurrent.atomic.AtomicInteger late = new java.util.concurrent.atomic.AtomicInteger();
+        try (Parallel parallel = new Parallel(threads)) {
+            for (int loop = 0; loop < 50_000; loop++) {
+                boolean[] open = {true};
+                AtomicIntegerArray visits = new AtomicIntegerArray(4);
+                parallel.forRange(4, 1, (from, to) -> {
+                    if (!open[0]) late.incrementAndGet();
+                    for (int i = from; i < to; i++) visits.incrementAndGet(i);
+                });
+                open[0] = false;
+                for (int i = 0; i < 4; i++) assertThat(visits.get(i)).as("loop %d index %d", loop, i).isEqualTo(1);
+            }
+        }
+        assertThat(late.get()).isZero();
+    }
+
     @ParameterizedTest(name = "{0} threads")
     @ValueSource(ints = {1, 2, 4})
     void anExceptionInABodyReachesTheCallerAndThePoolStaysUsable(int threads) {
