@@ -37,6 +37,10 @@ final class ServerMetrics {
         gauge("junction.sequences.running", "Sequences being prefilled or decoded", service, ServiceStats::running);
         gauge("junction.kv.blocks.used", "KV-cache blocks held", service, ServiceStats::kvBlocksUsed);
         gauge("junction.kv.blocks.free", "KV-cache blocks free", service, s -> s.kvBlocksTotal() - s.kvBlocksUsed());
+        gauge("junction.kv.window.blocks.used", "KV-cache blocks of sliding-window layers held", service,
+                ServiceStats::windowBlocksUsed);
+        gauge("junction.kv.window.blocks.free", "KV-cache blocks of sliding-window layers free", service,
+                s -> s.windowBlocksTotal() - s.windowBlocksUsed());
         counter("junction.prefix.cache.query.tokens", "Prompt tokens looked up in the prefix cache", service,
                 ServiceStats::prefixQueryTokens);
         counter("junction.prefix.cache.hit.tokens", "Prompt tokens found in the prefix cache", service,

@@ -64,7 +64,7 @@ class ModelsHealthAndMetricsTest {
 
     @Test
     void metricsShowRequestsTokensLatenciesAndTheServingCore() {
-        service.reporting(new ServiceStats(3, 2, 40, 100, 500, 120, 4, 6)).stepping(Duration.ofMillis(5));
+        service.reporting(new ServiceStats(3, 2, 40, 100, 7, 30, 500, 120, 4, 6)).stepping(Duration.ofMillis(5));
         http.post("/v1/chat/completions", ErrorsTest.CHAT.replace("scripted-model", "small"));
         http.get("/v1/nope");
 
@@ -80,6 +80,8 @@ class ModelsHealthAndMetricsTest {
                 "junction_sequences_running 2.0",
                 "junction_kv_blocks_used 40.0",
                 "junction_kv_blocks_free 60.0",
+                "junction_kv_window_blocks_used 7.0",
+                "junction_kv_window_blocks_free 23.0",
                 "junction_prefix_cache_query_tokens_total 500.0",
                 "junction_prefix_cache_hit_tokens_total 120.0",
                 "junction_preemptions_total 4.0",

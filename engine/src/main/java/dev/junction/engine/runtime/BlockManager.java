@@ -266,7 +266,7 @@ public final class BlockManager {
         }
         if (window == null) return;
         int first = Math.min(firstWindowBlock(computed), Math.min(fullBlocks, table.windowSize()));
-        while (table.droppedWindowBlocks() < first) window.release(table.dropWindow(table.droppedWindowBlocks()));
+        while (table.droppedWindowBlocks() < first) window.release(table.dropWindow());
     }
 
     /** Releases every block of the table (last first, so a sequence's tail is reused before its prefix). */

@@ -74,12 +74,11 @@ public final class BlockTable {
         if (block == NO_BLOCK) dropped++;
     }
 
-    /** Forgets the window block {@code i} (the first not yet dropped); returns its id. */
-    int dropWindow(int i) {
-        if (i != dropped) throw new IllegalStateException("window blocks are dropped in order");
-        int block = windowIds[i];
-        windowIds[i] = NO_BLOCK;
-        dropped++;
+    /** Forgets the first window block not yet dropped; returns its id. */
+    int dropWindow() {
+        if (dropped == windowSize) throw new IllegalStateException("no window block left to drop");
+        int block = windowIds[dropped];
+        windowIds[dropped++] = NO_BLOCK;
         return block;
     }
 

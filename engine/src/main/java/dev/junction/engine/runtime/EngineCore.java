@@ -233,7 +233,9 @@ final class EngineCore {
 
     ServiceStats stats() {
         BlockManager blocks = scheduler.blocks();
+        BlockPool window = blocks.windowGroup();
         return new ServiceStats(scheduler.waiting(), scheduler.running(), blocks.usedBlocks(), blocks.totalBlocks(),
+                window == null ? 0 : window.usedBlocks(), window == null ? 0 : window.totalBlocks(),
                 blocks.prefixQueryTokens(), blocks.prefixHitTokens(), scheduler.preemptions(), cancellations);
     }
 

@@ -8,6 +8,7 @@ import dev.junction.inference.Completion;
 import dev.junction.inference.GenerationRequest;
 import dev.junction.inference.Prompt;
 import dev.junction.inference.Sampling;
+import dev.junction.inference.ServiceStats;
 import dev.junction.testkit.TestModels;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -77,6 +78,9 @@ class NewArchitectureServingTest {
                         if (round == 1) assertThat(done.usage().cachedTokens()).as("prompt %d again", i).isPositive();
                     }
                 }
+                ServiceStats stats = service.stats();
+                assertThat(stats.windowBlocksTotal()).isEqualTo(config.windowBlocks(model.config(), 1, 1, Long.MAX_VALUE));
+                assertThat(stats.windowBlocksUsed()).isBetween(1, stats.windowBlocksTotal()); // cached windows
             } finally {
                 service.shutdown(0);
             }
