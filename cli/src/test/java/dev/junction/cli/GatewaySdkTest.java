@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.HttpResponseFor;
+import com.openai.errors.NotFoundException;
 import com.openai.errors.PermissionDeniedException;
 import com.openai.errors.RateLimitException;
 import com.openai.errors.UnauthorizedException;
@@ -134,13 +135,20 @@ class GatewaySdkTest {
     }
 
     @Test
-    void aModelOutsideTheKeysListIs403() {
+    void aModelOutsideTheKeysListIs403AndNotListed() {
         JsonNode key = serve.key(org, ",\"models\":[\"some-other-model\"]");
-        assertThatThrownBy(() -> sdk(key.path("key").asText()).chat().completions().create(chat().build()))
+        OpenAIClient openai = sdk(key.path("key").asText());
+        assertThatThrownBy(() -> openai.chat().completions().create(chat().build()))
                 .isInstanceOfSatisfying(PermissionDeniedException.class, e -> {
                     assertThat(e.statusCode()).isEqualTo(403);
                     assertThat(e.code()).contains("model_not_allowed");
                 });
+        assertThat(openai.models().list().data()).as("the key's list names no model served here").isEmpty();
+        assertThatThrownBy(() -> openai.models().retrieve(GatewayServe.MODEL)).isInstanceOf(NotFoundException.class);
+
+        OpenAIClient allowed = sdk(serve.key(org, ",\"models\":[\"" + GatewayServe.MODEL + "\"]").path("key").asText());
+        assertThat(allowed.models().list().data()).extracting(m -> m.id()).containsExactly(GatewayServe.MODEL);
+        assertThat(allowed.models().retrieve(GatewayServe.MODEL).id()).isEqualTo(GatewayServe.MODEL);
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * One {@code /v1} request as {@link RequestInterceptor}s see it: what was asked, by whom, and a place for
@@ -27,6 +28,7 @@ public final class ApiCall {
     private final Map<String, Object> attributes = new HashMap<>();
     private Consumer<ApiCall> bodyRead = call -> {
     };
+    private Predicate<String> visibleModels = model -> true;
     private String model;
     private RequestShape shape;
     private String supplier;
@@ -67,6 +69,19 @@ public final class ApiCall {
 
     public String remoteAddress() {
         return remoteAddress;
+    }
+
+    /**
+     * Narrows the models this caller is shown: {@code /v1/models} lists only those {@code allowed} accepts, and
+     * {@code /v1/models/<id>} of another is not found. For an interceptor that knows the caller (a key's model list).
+     */
+    public void restrictModels(Predicate<String> allowed) {
+        visibleModels = visibleModels.and(Objects.requireNonNull(allowed));
+    }
+
+    /** Whether the caller is shown {@code model} (every model unless an interceptor restricted them). */
+    public boolean shows(String model) {
+        return visibleModels.test(model);
     }
 
     /** The model the request names; null until its body has been read (so always null in {@code onRequest}). */

@@ -14,7 +14,10 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.function.Supplier;
 
-/** {@code GET /v1/models} and {@code GET /v1/models/<id>}: what the service (or the relay) serves. */
+/**
+ * {@code GET /v1/models} and {@code GET /v1/models/<id>}: what the service (or the relay) serves, as far as the
+ * caller is shown it (a model it is not shown is not found, as OpenAI answers for a model one has no access to).
+ */
 final class ModelsEndpoint {
     private final Supplier<List<Model>> models;
 
@@ -33,8 +36,10 @@ final class ModelsEndpoint {
                 .toList());
     }
 
+    /** The models served, less those an interceptor does not {@linkplain ApiCall#shows show} this caller. */
     Usage list(Context ctx, ApiCall call) {
-        ctx.contentType("application/json").result(OpenAiJson.write(new ModelList(models.get())));
+        List<Model> shown = models.get().stream().filter(m -> call.shows(m.id())).toList();
+        ctx.contentType("application/json").result(OpenAiJson.write(new ModelList(shown)));
         return null;
     }
 
@@ -42,7 +47,7 @@ final class ModelsEndpoint {
     Usage one(Context ctx, ApiCall call) {
         String id = ctx.pathParam("id");
         call.model(id);
-        Model model = models.get().stream().filter(m -> m.id().equals(id)).findFirst()
+        Model model = models.get().stream().filter(m -> m.id().equals(id) && call.shows(id)).findFirst()
                 .orElseThrow(() -> ApiException.from(InferenceException.modelNotFound(id)));
         ctx.contentType("application/json").result(OpenAiJson.write(model));
         return null;

@@ -113,6 +113,26 @@ class InterceptorTest {
     }
 
     @Test
+    void anInterceptorNarrowsTheModelsACallerIsShown() {
+        RequestInterceptor onlyOthers = new RequestInterceptor() {
+            @Override
+            public void onRequest(ApiCall call) {
+                call.restrictModels(model -> !model.equals("scripted-model"));
+            }
+        };
+        try (OpenAiServer narrowed = OpenAiServer.builder(service).config(ServerConfig.defaults().withPort(0))
+                .interceptor(onlyOthers).start(); Http client = new Http(narrowed.baseUri())) {
+            assertThat(http.get("/v1/models", "Authorization", "Bearer sesame").json().path("data"))
+                    .as("unrestricted").hasSize(1);
+            var list = client.get("/v1/models");
+            assertThat(list.status()).isEqualTo(200);
+            assertThat(list.json().path("data")).isEmpty();
+            assertError(client.get("/v1/models/scripted-model"), 404, "invalid_request_error", "model",
+                    "model_not_found");
+        }
+    }
+
+    @Test
     void healthAndMetricsBypassInterceptors() {
         assertThat(http.get("/health").status()).isEqualTo(200);
         assertThat(http.get("/metrics").status()).isEqualTo(200);

@@ -28,7 +28,7 @@ import java.util.OptionalLong;
 
 /**
  * The business edition on every {@code /v1} request, in three steps. {@link #onRequest}: the key must be known,
- * active ({@code 401 invalid_api_key} otherwise). {@link #onBody}: the model must be among the key's allowed ones
+ * active ({@code 401 invalid_api_key} otherwise); the caller is shown only the key's models on {@code /v1/models}. {@link #onBody}: the model must be among the key's allowed ones
  * (403), and the key's and its organization's limits must admit the request's reservation — its prompt estimated
  * from the body's size plus {@code max_tokens} for every choice, and their price (429 with {@code Retry-After}
  * otherwise; {@code x-ratelimit-*} headers either way). {@link #onResponse}: the reservation is queued to settle with
@@ -70,7 +70,9 @@ public final class GatewayInterceptor implements RequestInterceptor {
 
     @Override
     public void onRequest(ApiCall call) {
-        call.attributes().put(CALLER, authenticate(authenticator, call::header));
+        Caller caller = authenticate(authenticator, call::header);
+        call.attributes().put(CALLER, caller);
+        call.restrictModels(caller.key()::allows); // /v1/models lists only the key's models
     }
 
     /** The caller a request's headers name, or the 401 it gets. */
