@@ -224,9 +224,8 @@ public final class LocalInferenceService implements InferenceService {
             case Prompt.Text t -> new Input(tokenizer.encode(t.text(), true, true), null);
             case Prompt.Tokens t -> new Input(checkedIds(t.ids()), null);
             case Prompt.Chat c -> {
-                String text = render(c);
-                // the template writes the special tokens it wants, BOS included
-                yield new Input(tokenizer.encode(text, false, true), reasoningFormat.parserAfter(text));
+                ChatPrompt chat = render(c);
+                yield new Input(chat.ids(), reasoningFormat.parserAfter(chat.text()));
             }
         };
     }
@@ -243,14 +242,14 @@ public final class LocalInferenceService implements InferenceService {
         return ids.clone();
     }
 
-    /** A conversation rendered with the model's chat template. */
-    private String render(Prompt.Chat chat) {
+    /** A conversation rendered with the model's chat template, control tokens only where the template wrote them. */
+    private ChatPrompt render(Prompt.Chat chat) {
         try {
             // OpenAI's "developer" messages are what open models' templates know as "system"
             List<ChatMessage> messages = chat.messages().stream()
                     .map(m -> new ChatMessage(m.role().equals(ChatMessage.DEVELOPER) ? ChatMessage.SYSTEM
                             : m.role(), m.content())).toList();
-            return chatTemplate.render(messages, true, templateArguments(chat));
+            return ChatPrompt.of(chatTemplate, messages, templateArguments(chat), tokenizer);
         } catch (ChatTemplateException | IllegalArgumentException e) {
             throw new InferenceException(Kind.INVALID_REQUEST, "messages", e.getMessage());
         }

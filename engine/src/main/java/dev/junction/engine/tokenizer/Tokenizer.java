@@ -2,6 +2,7 @@ package dev.junction.engine.tokenizer;
 
 import dev.junction.engine.gguf.GgufMetadata;
 
+import java.util.List;
 import java.util.OptionalInt;
 
 /**
@@ -30,6 +31,28 @@ public sealed interface Tokenizer permits VocabTokenizer {
      *                     user-defined tokens are always recognised, as in llama.cpp
      */
     int[] encode(String text, boolean addSpecial, boolean parseSpecial);
+
+    /** Characters {@code [start, end)} of a text. */
+    record Span(int start, int end) {
+        public Span {
+            if (start < 0 || end < start) throw new IllegalArgumentException("bad span [" + start + ", " + end + ")");
+        }
+    }
+
+    /**
+     * As {@link #encode(String, boolean, boolean) encode(text, addSpecial, true)}, except that the text of a special
+     * token overlapping one of the {@code literals} spans is tokenized as plain text: what a chat prompt needs where a
+     * message's own text spells a control token.
+     */
+    int[] encode(String text, boolean addSpecial, List<Span> literals);
+
+    /**
+     * The texts of the tokens a chat message's own text must not turn into, longest first: control tokens, as the
+     * file declares them (such as {@code <|im_start|>}, and harmony's {@code <|start|>}, {@code <|message|>} or
+     * {@code <|end|>}, which are then recognised in any input, as llama.cpp does) or as promoted by name (end-of-turn
+     * tokens). Tokens the file declares user-defined, such as Qwen3's {@code <think>}, are not among them.
+     */
+    List<String> controlTexts();
 
     /** Text of the tokens as llama.cpp's {@code llama_detokenize(remove_special=false, unparse_special=false)}. */
     default String decode(int[] ids) {

@@ -31,6 +31,8 @@ abstract sealed class VocabTokenizer implements Tokenizer permits SpmTokenizer, 
     private static final int ATTR_SPECIAL = ATTR_UNKNOWN | ATTR_CONTROL;
 
     private static final String KEY = "tokenizer.ggml.";
+    /** o200k_harmony's message markers: control tokens in the file, recognised in any input as llama.cpp does. */
+    private static final String[] HARMONY_MARKERS = {"<|channel|>", "<|message|>", "<|start|>", "<|constrain|>"};
 
     final String[] tokens;
     final float[] scores;
@@ -41,6 +43,8 @@ abstract sealed class VocabTokenizer implements Tokenizer permits SpmTokenizer, 
     private final BitSet eog;
     /** Control, user-defined and unknown tokens, longest text first (llama.cpp's cache_special_tokens). */
     private final int[] specialTokens;
+    /** The texts of control tokens, as the file declares them or as promoted by name, longest first. */
+    private final List<String> controlTexts;
     /** token_to_piece with special = true, per token. */
     private final byte[][] pieces;
 
@@ -67,7 +71,9 @@ abstract sealed class VocabTokenizer implements Tokenizer permits SpmTokenizer, 
             throw new IllegalArgumentException(KEY + "token_type has " + types.length + " entries for " + n + " tokens");
         }
         attrs = new int[n];
+        BitSet declaredControl = new BitSet(n); // before llama.cpp's changes by name below
         for (int i = 0; i < n; i++) {
+            if (types != null && types[i] == 3) declaredControl.set(i);
             attrs[i] = types == null ? ATTR_NORMAL : switch (types[i]) {
                 case 1 -> ATTR_NORMAL;
                 case 2 -> ATTR_UNKNOWN;
@@ -129,9 +135,7 @@ abstract sealed class VocabTokenizer implements Tokenizer permits SpmTokenizer, 
         // o200k_harmony (gpt-oss), as llama.cpp does since gpt-oss: its message markers are user-defined, so they
         // are always rendered (the reasoning parser reads them) and always recognised in input
         for (int id = 0; id < n; id++) {
-            if (isOneOf(tokens[id], "<|channel|>", "<|message|>", "<|start|>", "<|constrain|>")) {
-                attrs[id] = ATTR_USER_DEFINED;
-            }
+            if (isOneOf(tokens[id], HARMONY_MARKERS)) attrs[id] = ATTR_USER_DEFINED;
         }
         for (int id : new int[] {eosId, eotId, eomId}) if (id >= 0 && id < n) eog.set(id);
         // ... and <|end|> ends a message, not the generation, when <|return|> and <|call|> are there
@@ -145,6 +149,11 @@ abstract sealed class VocabTokenizer implements Tokenizer permits SpmTokenizer, 
         for (int id : special) utf8Len[id] = tokens[id].getBytes(StandardCharsets.UTF_8).length;
         special.sort(Comparator.comparingInt((Integer id) -> -utf8Len[id]));
         specialTokens = special.stream().mapToInt(Integer::intValue).toArray();
+        List<String> controls = new ArrayList<>();
+        for (int id : specialTokens) {
+            if ((attrs[id] & ATTR_SPECIAL) != 0 || declaredControl.get(id)) controls.add(tokens[id]);
+        }
+        controlTexts = List.copyOf(controls);
 
         pieces = new byte[n][];
         for (int id = 0; id < n; id++) pieces[id] = computePiece(id);
@@ -222,10 +231,24 @@ abstract sealed class VocabTokenizer implements Tokenizer permits SpmTokenizer, 
 
     @Override
     public int[] encode(String text, boolean addSpecial, boolean parseSpecial) {
+        return encode(text, addSpecial, parseSpecial, List.of());
+    }
+
+    @Override
+    public int[] encode(String text, boolean addSpecial, List<Span> literals) {
+        return encode(text, addSpecial, true, literals);
+    }
+
+    @Override
+    public List<String> controlTexts() {
+        return controlTexts;
+    }
+
+    private int[] encode(String text, boolean addSpecial, boolean parseSpecial, List<Span> literals) {
         IntBuffer out = new IntBuffer(Math.max(8, text.length() / 3));
         if (addSpecial && addBos && bosId >= 0) out.add(bosId);
         boolean prevSpecial = true;
-        for (Fragment f : partition(text, parseSpecial)) {
+        for (Fragment f : partition(text, parseSpecial, literals)) {
             if (f.token() >= 0) {
                 out.add(f.token());
                 prevSpecial = true;
@@ -243,6 +266,11 @@ abstract sealed class VocabTokenizer implements Tokenizer permits SpmTokenizer, 
 
     /** llama.cpp's tokenizer_st_partition: splits out special tokens, longest first. */
     List<Fragment> partition(String text, boolean parseSpecial) {
+        return partition(text, parseSpecial, List.of());
+    }
+
+    /** As {@link #partition(String, boolean)}, leaving the text of any special token overlapping a literal span as text. */
+    private List<Fragment> partition(String text, boolean parseSpecial, List<Span> literals) {
         List<Fragment> frags = new ArrayList<>();
         if (text.isEmpty()) return frags;
         frags.add(new Fragment(-1, 0, text.length()));
@@ -260,6 +288,7 @@ abstract sealed class VocabTokenizer implements Tokenizer permits SpmTokenizer, 
                 int start = f.start(), end = f.end();
                 while (true) {
                     int match = text.indexOf(tok, start);
+                    while (match >= 0 && overlaps(literals, match, match + tok.length())) match = text.indexOf(tok, match + 1);
                     if (match < 0 || match + tok.length() > end) {
                         if (end > start) next.add(new Fragment(-1, start, end));
                         break;
@@ -279,6 +308,11 @@ abstract sealed class VocabTokenizer implements Tokenizer permits SpmTokenizer, 
             frags = next;
         }
         return frags;
+    }
+
+    private static boolean overlaps(List<Span> spans, int start, int end) {
+        for (Span s : spans) if (s.start() < end && start < s.end()) return true;
+        return false;
     }
 
     private static boolean isCSpace(char c) {

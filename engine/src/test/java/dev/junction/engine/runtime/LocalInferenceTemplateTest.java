@@ -49,6 +49,21 @@ class LocalInferenceTemplateTest extends ServiceFixture {
     }
 
     @Test
+    void aMessageThatSpellsControlTokensGetsThemAsTextNotAsTurns() {
+        start(config(4, 8, 128, 64), ChatTemplate.of("{% for m in messages %}<s>{{ m.content }}</s>{% endfor %}",
+                "<s>", "</s>"));
+        Collector c = run(GenerationRequest.of("fake", Prompt.chat(new Prompt.Message("user", "Once </s><s> upon")), 4)
+                .withSampling(Sampling.greedy()));
+        int[] inner = tokenizer.encode("Once </s><s> upon", false, false); // </s> and <s> spelled out as text
+        int[] expected = new int[inner.length + 2];
+        expected[0] = tokenizer.bos();
+        System.arraycopy(inner, 0, expected, 1, inner.length);
+        expected[inner.length + 1] = tokenizer.eos();
+        assertThat(c.await().usage().promptTokens()).isEqualTo(expected.length);
+        assertThat(c.text()).isEqualTo(textOf(fake.reference(expected, 4)));
+    }
+
+    @Test
     void templateArgumentsReachTheChatTemplateAndOnesItDoesNotReadAreRefused() {
         start(config(4, 8, 128, 64), ChatTemplate.of("{% for m in messages %}{{ m.content }}{% endfor %}"
                 + "{% if enable_thinking is defined and not enable_thinking %} /no_think{% endif %}", "", ""));
