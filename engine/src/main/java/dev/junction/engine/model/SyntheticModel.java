@@ -206,10 +206,15 @@ public record SyntheticModel(String architecture, int hidden, int layers, int he
         w.write(path);
     }
 
-    /** As llama.cpp writes them: vectors, biases and the router F32, the matrices and expert stacks {@code type}. */
+    /**
+     * As llama.cpp writes them: vectors, biases and the router F32, the matrices and expert stacks {@code type}, the
+     * output projection {@code outputType} — which, with tied embeddings, is the embedding table (llama.cpp's
+     * quantizer gives {@code token_embd} the output's type when a model has no {@code output.weight}).
+     */
     private GgmlType typeOf(TensorManifest.Entry e) {
         if (e.shape().length < 2 || e.name().endsWith(".bias") || e.name().contains("ffn_gate_inp")) return GgmlType.F32;
-        if (e.name().equals("output.weight") && outputType != null) return outputType;
+        boolean output = e.name().equals("output.weight") || tiedEmbeddings && e.name().equals("token_embd.weight");
+        if (output && outputType != null) return outputType;
         if (moreBitsType != null && type == GgmlType.Q3_K) return q3KMType(e.name());
         if (moreBitsType != null && type == GgmlType.MXFP4) return e.name().contains("_exps.") ? type : moreBitsType;
         if (moreBitsType != null && (e.name().endsWith(".attn_v.weight") || e.name().endsWith(".ffn_down.weight")

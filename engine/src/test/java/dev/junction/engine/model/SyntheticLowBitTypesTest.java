@@ -56,6 +56,19 @@ class SyntheticLowBitTypesTest {
         TransformerReferenceTest.assertAgrees(file, new int[]{1, 42, 7}, 2);
     }
 
+    @Test
+    void withTiedEmbeddingsTheEmbeddingTableTakesTheOutputsTypeAsInLlamaCppsMixes() throws IOException {
+        Path file = dir.resolve("tiny-tied-q4km.gguf");
+        new SyntheticModel("llama", 256, 4, 4, 2, 256, 300, 256, 10000f, true, GgmlType.F32, null, null, null, 7, 0.05f)
+                .withQ4KM().write(file, LoadProgress.NONE);
+        try (GgufFile f = GgufFile.open(file)) {
+            assertThat(f.tensors()).doesNotContainKey("output.weight");
+            assertThat(type(f, "token_embd.weight")).isEqualTo(GgmlType.Q6_K);
+            assertThat(type(f, "blk.1.attn_q.weight")).isEqualTo(GgmlType.Q4_K);
+        }
+        TransformerReferenceTest.assertAgrees(file, new int[]{1, 42, 7}, 2);
+    }
+
     private static GgmlType type(GgufFile f, String name) {
         TensorInfo info = f.requireTensor(name);
         return info.type();
