@@ -105,14 +105,18 @@ public final class KvPool {
 
     /** Bytes one block takes: keys and values of every layer for {@code blockSize} positions. */
     public static long bytesPerBlock(ModelConfig config, int blockSize, KvCache.Type type) {
-        return 2L * config.layers() * blockSize * config.kvDim() * elementBytes(type);
+        return bytesPerBlock(config.layers(), config, blockSize, type);
     }
 
     /** Of {@link #bytesPerBlock}, what the sliding-window layers take (0 for a model without them). */
     public static long windowBytesPerBlock(ModelConfig config, int blockSize, KvCache.Type type) {
         int sliding = 0;
         for (int l = 0; l < config.layers(); l++) if (config.window(l) > 0) sliding++;
-        return 2L * sliding * blockSize * config.kvDim() * elementBytes(type);
+        return bytesPerBlock(sliding, config, blockSize, type);
+    }
+
+    private static long bytesPerBlock(int layers, ModelConfig config, int blockSize, KvCache.Type type) {
+        return 2L * layers * blockSize * config.kvDim() * elementBytes(type);
     }
 
     /**

@@ -34,6 +34,7 @@ public final class BlockManager {
     private final int windowPositions; // 0 without a window group
     private long[] chain = new long[16]; // admission scratch: prefix hashes of the prompt's leading blocks
     private int[] found = new int[16]; // and the full-group blocks that hold them
+    private int[] foundWindow = new int[16]; // and the window-group blocks, where the window needs them
     private long prefixQueryTokens;
     private long prefixHitTokens;
 
@@ -84,11 +85,6 @@ public final class BlockManager {
     /** Positions a sliding-window layer attends to (its own and those before it); 0 without a window group. */
     public int window() {
         return windowPositions;
-    }
-
-    /** The full-attention group's blocks. */
-    public BlockPool fullGroup() {
-        return full;
     }
 
     /** The sliding-window layers' own blocks, or null when they share the others'. */
@@ -178,6 +174,7 @@ public final class BlockManager {
         if (chain.length < cacheable) {
             chain = Arrays.copyOf(chain, Math.max(cacheable, 2 * chain.length));
             found = Arrays.copyOf(found, chain.length);
+            foundWindow = Arrays.copyOf(foundWindow, chain.length);
         }
         int cached = 0;
         for (long parent = ROOT; cached < cacheable; cached++) {
@@ -197,9 +194,8 @@ public final class BlockManager {
         if (window != null) {
             int first = firstWindowBlock(cached * blockSize);
             for (int i = 0; i < cached; i++) {
-                int b = i < first ? BlockTable.NO_BLOCK : window.lookup(chain[i], parent(i), tokens, i * blockSize);
-                if (b != BlockTable.NO_BLOCK) window.take(b);
-                table.addWindow(b);
+                if (i >= first) window.take(foundWindow[i]);
+                table.addWindow(i < first ? BlockTable.NO_BLOCK : foundWindow[i]);
             }
         }
         int hit = cached * blockSize;
@@ -214,11 +210,15 @@ public final class BlockManager {
         return hit;
     }
 
-    /** Whether the window group still holds the cached blocks that the position after the first {@code blocks} reads. */
+    /**
+     * Whether the window group still holds the cached blocks that the position after the first {@code blocks} reads;
+     * when it does, they are in {@code foundWindow}.
+     */
     private boolean windowHolds(int blocks, int[] tokens) {
         if (window == null) return true;
         for (int i = firstWindowBlock(blocks * blockSize); i < blocks; i++) {
-            if (window.lookup(chain[i], parent(i), tokens, i * blockSize) < 0) return false;
+            foundWindow[i] = window.lookup(chain[i], parent(i), tokens, i * blockSize);
+            if (foundWindow[i] < 0) return false;
         }
         return true;
     }

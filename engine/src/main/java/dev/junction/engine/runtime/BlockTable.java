@@ -1,5 +1,7 @@
 package dev.junction.engine.runtime;
 
+import dev.junction.engine.model.KvCache;
+
 import java.util.Arrays;
 
 /**
@@ -11,8 +13,8 @@ import java.util.Arrays;
  * rereading the tokens. Owned by one {@link Sequence}; changed only by the {@link BlockManager}.
  */
 public final class BlockTable {
-    /** A window block released because no position still to be computed attends to it. */
-    public static final int NO_BLOCK = -1;
+    /** A window block released because no position still to be computed attends to it (the model's own marker). */
+    public static final int NO_BLOCK = KvCache.NO_BLOCK;
 
     private int[] ids = new int[4];
     private int[] windowIds = new int[4];

@@ -25,38 +25,49 @@ import java.util.Map;
  * @param ids  its tokens
  */
 record ChatPrompt(String text, int[] ids) {
-    /** Renders and tokenizes; the template's exceptions pass through. */
-    static ChatPrompt of(ChatTemplate template, List<ChatMessage> messages, Map<String, ?> arguments,
-                         Tokenizer tokenizer) {
-        Map<Character, List<String>> controls = byFirstChar(tokenizer.controlTexts());
-        if (messages.stream().noneMatch(m -> spellsAny(m.content(), controls))) {
-            String text = template.render(messages, true, arguments);
-            // the template writes the special tokens it wants, BOS included
-            return new ChatPrompt(text, tokenizer.encode(text, false, true));
+    /** Renders conversations with one chat template for one tokenizer, whose control texts it indexes once. */
+    static final class Renderer {
+        private final ChatTemplate template;
+        private final Tokenizer tokenizer;
+        private final Map<Character, List<String>> controls;
+
+        Renderer(ChatTemplate template, Tokenizer tokenizer) {
+            this.template = template;
+            this.tokenizer = tokenizer;
+            this.controls = byFirstChar(tokenizer.controlTexts());
         }
-        char mark = unusedMark(messages);
-        List<String> originals = new ArrayList<>();
-        List<ChatMessage> escaped = messages.stream()
-                .map(m -> new ChatMessage(m.role(), escape(m.content(), controls, mark, originals))).toList();
-        String rendered = template.render(escaped, true, arguments);
-        StringBuilder text = new StringBuilder(rendered.length());
-        List<Tokenizer.Span> literals = new ArrayList<>();
-        for (int i = 0; i < rendered.length(); i++) {
-            char c = rendered.charAt(i);
-            int close = c == mark ? rendered.indexOf(mark, i + 1) : -1;
-            if (close > i + 1 && digits(rendered, i + 1, close)) {
-                int n = Integer.parseInt(rendered, i + 1, close, 10);
-                if (n < originals.size()) {
-                    literals.add(new Tokenizer.Span(text.length(), text.length() + originals.get(n).length()));
-                    text.append(originals.get(n));
-                    i = close;
-                    continue;
-                }
+
+        /** Renders and tokenizes; the template's exceptions pass through. */
+        ChatPrompt render(List<ChatMessage> messages, Map<String, ?> arguments) {
+            if (messages.stream().noneMatch(m -> spellsAny(m.content(), controls))) {
+                String text = template.render(messages, true, arguments);
+                // the template writes the special tokens it wants, BOS included
+                return new ChatPrompt(text, tokenizer.encode(text, false, true));
             }
-            text.append(c);
+            char mark = unusedMark(messages);
+            List<String> originals = new ArrayList<>();
+            List<ChatMessage> escaped = messages.stream()
+                    .map(m -> new ChatMessage(m.role(), escape(m.content(), controls, mark, originals))).toList();
+            String rendered = template.render(escaped, true, arguments);
+            StringBuilder text = new StringBuilder(rendered.length());
+            List<Tokenizer.Span> literals = new ArrayList<>();
+            for (int i = 0; i < rendered.length(); i++) {
+                char c = rendered.charAt(i);
+                int close = c == mark ? rendered.indexOf(mark, i + 1) : -1;
+                if (close > i + 1 && digits(rendered, i + 1, close)) {
+                    int n = Integer.parseInt(rendered, i + 1, close, 10);
+                    if (n < originals.size()) {
+                        literals.add(new Tokenizer.Span(text.length(), text.length() + originals.get(n).length()));
+                        text.append(originals.get(n));
+                        i = close;
+                        continue;
+                    }
+                }
+                text.append(c);
+            }
+            String prompt = text.toString();
+            return new ChatPrompt(prompt, tokenizer.encode(prompt, false, literals));
         }
-        String prompt = text.toString();
-        return new ChatPrompt(prompt, tokenizer.encode(prompt, false, literals));
     }
 
     /** The control texts by their first character, each list longest first as given. */

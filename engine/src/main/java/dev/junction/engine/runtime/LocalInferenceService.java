@@ -55,6 +55,7 @@ public final class LocalInferenceService implements InferenceService {
     private final ModelInfo info;
     private final Tokenizer tokenizer;
     private final ChatTemplate chatTemplate;
+    private final ChatPrompt.Renderer chatPrompts;
     private final ReasoningFormat reasoningFormat;
     private final EngineConfig config;
     private final int vocab;
@@ -73,6 +74,7 @@ public final class LocalInferenceService implements InferenceService {
         }
         this.tokenizer = tokenizer;
         this.chatTemplate = chatTemplate;
+        this.chatPrompts = new ChatPrompt.Renderer(chatTemplate, tokenizer);
         this.reasoningFormat = ReasoningFormat.of(chatTemplate);
         this.config = config;
         this.vocab = runner.vocabSize();
@@ -100,12 +102,11 @@ public final class LocalInferenceService implements InferenceService {
                                               InstantSource clock) {
         ModelConfig mc = model.config();
         long budget = kvMemoryBudget(model);
+        long blockBytes = KvPool.bytesPerBlock(mc, config.blockSize(), config.cacheType());
         long windowBytes = KvPool.windowBytesPerBlock(mc, config.blockSize(), config.cacheType());
-        long fullBytes = KvPool.bytesPerBlock(mc, config.blockSize(), config.cacheType()) - windowBytes;
-        int windowBlocks = config.windowBlocks(mc, fullBytes, windowBytes, budget);
-        EngineConfig resolved = windowBlocks > 0
-                ? config.resolve(mc, fullBytes, budget - windowBlocks * windowBytes)
-                : config.resolve(mc, fullBytes + windowBytes, budget);
+        int windowBlocks = config.windowBlocks(mc, blockBytes - windowBytes, windowBytes, budget);
+        if (windowBlocks == 0) windowBytes = 0; // the sliding-window layers share the others' blocks
+        EngineConfig resolved = config.resolve(mc, blockBytes - windowBytes, budget - windowBlocks * windowBytes);
         KvPool pool = new KvPool(mc, resolved.kvBlocks(), windowBlocks, resolved.blockSize(), resolved.cacheType());
         BlockManager blocks = new BlockManager(resolved.kvBlocks(), windowBlocks, resolved.blockSize(), mc.window());
         LOG.info("{}: KV pool of {} blocks of {} positions{} ({} MiB, {})", id, resolved.kvBlocks(),
@@ -249,7 +250,7 @@ public final class LocalInferenceService implements InferenceService {
             List<ChatMessage> messages = chat.messages().stream()
                     .map(m -> new ChatMessage(m.role().equals(ChatMessage.DEVELOPER) ? ChatMessage.SYSTEM
                             : m.role(), m.content())).toList();
-            return ChatPrompt.of(chatTemplate, messages, templateArguments(chat), tokenizer);
+            return chatPrompts.render(messages, templateArguments(chat));
         } catch (ChatTemplateException | IllegalArgumentException e) {
             throw new InferenceException(Kind.INVALID_REQUEST, "messages", e.getMessage());
         }

@@ -55,8 +55,7 @@ final class TransformerRunner implements ModelRunner {
                 if (plan.admitted(i)) t.clearBlocks();
                 BlockTable table = s.blocks();
                 for (int b = t.blockCount(); b < table.size(); b++) {
-                    if (table.windowSize() == 0) t.appendBlock(table.block(b));
-                    else t.appendBlocks(table.block(b), table.windowBlock(b));
+                    t.appendBlocks(table.block(b), b < table.windowSize() ? table.windowBlock(b) : BlockTable.NO_BLOCK);
                 }
                 int start = plan.start(i), end = start + plan.count(i);
                 t.setLength(start);

@@ -62,7 +62,7 @@ class SlidingWindowCacheTest {
             assertThat(t.forwardBatch(ring, prompt, 0, PROMPT, true, parallel)).as("ring").containsExactly(expected);
             assertThat(t.forwardBatch(paged, prompt, 0, PROMPT, true, parallel)).as("paged").containsExactly(expected);
             for (int step = 0; step < 24; step++) {
-                int next = argmax(expected);
+                int next = GreedyMatchesLlamaCppTest.topIndices(expected, 1)[0];
                 expected = t.forward(whole, next, parallel);
                 assertThat(t.forward(ring, next, parallel)).as("ring, step %d", step).containsExactly(expected);
                 assertThat(t.forward(paged, next, parallel)).as("paged, step %d", step).containsExactly(expected);
@@ -112,14 +112,8 @@ class SlidingWindowCacheTest {
         }
     }
 
+    /** Token ids 1 .. vocab - 1 (never 0), seeded. */
     static int[] randomTokens(int n, int vocab) {
-        java.util.Random random = new java.util.Random(42);
-        return random.ints(n, 1, vocab).toArray();
-    }
-
-    static int argmax(float[] logits) {
-        int best = 0;
-        for (int i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
-        return best;
+        return new java.util.Random(42).ints(n, 1, vocab).toArray();
     }
 }
